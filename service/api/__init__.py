@@ -1,0 +1,14 @@
+"""HTTP edge: one blueprint per resource, each view parsing, calling one domain function, dumping."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Registers every blueprint of the API."""
+    from service.api import documents, entities, meta
+
+    for module in (meta, entities, documents):
+        app.register_blueprint(module.blueprint)
+    app.register_blueprint(meta.docs_blueprint)

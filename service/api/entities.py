@@ -1,0 +1,90 @@
+"""Routes of the registry's entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, url_for
+
+from service.api.auth import require_admin
+from service.api.parsing import json_body, query_args
+from service.api.schemas import (
+    EntityCreate,
+    EntitySearchArgs,
+    EntitySummaryOut,
+    EntityUpdate,
+    LinkOut,
+    NameOut,
+    PassageOut,
+)
+from service.registry import entities as registry
+from service.registry.designations import overall_status
+from service.web import session
+
+blueprint = Blueprint("entities", __name__, url_prefix="/v1/entities")
+
+
+def entity_json(entity_id: str) -> dict[str, Any]:
+    """Gives the full JSON of one entity."""
+    detail = registry.entity_detail(entity_id, session=session())
+    body: dict[str, Any] = EntitySummaryOut().dump(detail["entity"])
+    body["names"] = NameOut(many=True).dump(detail["names"])
+    body["designation_status"] = detail["designation_status"]
+    body["designations"] = [d.to_dict() for d in detail["designations"]]
+    body["links"] = LinkOut(many=True).dump(detail["links"])
+    body["passages"] = PassageOut(many=True).dump(detail["passages"])
+    return body
+
+
+@blueprint.get("")
+def search() -> dict[str, Any]:
+    args = query_args(EntitySearchArgs())
+    page = registry.search_entities(session=session(), **args)
+    items = []
+    for entity, designations in page.items:
+        item = EntitySummaryOut().dump(entity)
+        item["designation_status"] = overall_status(designations)
+        item["programs"] = sorted({p for d in designations if d.listed for p in d.programs})
+        items.append(item)
+    return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
+
+
+@blueprint.get("/<entity_id>")
+def read(entity_id: str) -> dict[str, Any]:
+    return entity_json(entity_id)
+
+
+@blueprint.get("/<entity_id>/passages")
+def passages(entity_id: str) -> dict[str, Any]:
+    rows = registry.entity_passages(entity_id, session=session())
+    return {"items": PassageOut(many=True).dump(rows), "total": len(rows)}
+
+
+@blueprint.post("")
+@require_admin
+def create() -> tuple[dict[str, Any], int, dict[str, str]]:
+    data = json_body(EntityCreate())
+    db = session()
+    entity = registry.create_entity(data, session=db)
+    db.commit()
+    return entity_json(entity.id), 201, {"Location": url_for("entities.read",
+                                                             entity_id=entity.id)}
+
+
+@blueprint.patch("/<entity_id>")
+@require_admin
+def update(entity_id: str) -> dict[str, Any]:
+    changes = json_body(EntityUpdate())
+    db = session()
+    registry.update_entity(entity_id, changes, session=db)
+    db.commit()
+    return entity_json(entity_id)
+
+
+@blueprint.delete("/<entity_id>")
+@require_admin
+def remove(entity_id: str) -> Response:
+    db = session()
+    registry.delete_entity(entity_id, session=db)
+    db.commit()
+    return Response(status=204)

@@ -1,0 +1,96 @@
+"""Wire formats: marshmallow schemas for every request the API reads and response it writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as _ValidationError
+
+from service.registry.entities import KINDS
+
+NAME_LENGTH = validate.Length(min=1, max=500)
+
+
+class StrictSchema(Schema):
+    """Refuses fields it does not know, so a typo is reported rather than ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class EntitySearchArgs(PageArgs):
+    q = fields.String(load_default=None, validate=validate.Length(max=500))
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    designated = fields.Boolean(load_default=None)
+    program = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
+
+
+class EntityCreate(StrictSchema):
+    id = fields.String(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,99}$",
+                                                error="Use lowercase letters, digits and -."))
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    name = fields.String(required=True, validate=NAME_LENGTH)
+    summary = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Length(max=5000))
+    names = fields.List(fields.String(validate=NAME_LENGTH), load_default=list,
+                        validate=validate.Length(max=200))
+
+
+class EntityUpdate(StrictSchema):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    name = fields.String(validate=NAME_LENGTH)
+    summary = fields.String(allow_none=True, validate=validate.Length(max=5000))
+    names = fields.List(fields.String(validate=NAME_LENGTH), validate=validate.Length(max=200))
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if not data:
+            raise _ValidationError("Give at least one field to change.", "_schema")
+
+
+class NameOut(Schema):
+    name = fields.String()
+    source = fields.String(allow_none=True)
+
+
+class PassageOut(Schema):
+    entity_id = fields.String()
+    document_id = fields.String()
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+    sentence = fields.String()
+
+
+class LinkOut(Schema):
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    status = fields.String()
+    score = fields.Float(allow_none=True)
+    matched_name = fields.String(allow_none=True)
+
+
+class EntitySummaryOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    summary = fields.String(allow_none=True)
+
+
+class DocumentSummaryOut(Schema):
+    id = fields.String()
+    title = fields.String()
+    published_on = fields.Date(allow_none=True)
+    sha256 = fields.String()
+    source = fields.String(allow_none=True)
+    length = fields.Function(lambda document: len(document.text))
+
+
+class DocumentOut(DocumentSummaryOut):
+    text = fields.String()

@@ -1,0 +1,103 @@
+"""Every setting of the service, read from `XREF_*` environment variables.
+
+Defaults work on a laptop: an SQLite file under `instance/`, the in-process job runner and
+no Redis. The README lists each variable with its default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+# Official download addresses; each can be overridden, none is a constant in a code path.
+DEFAULT_SOURCE_URLS = {
+    "us_ofac_sdn": "https://www.treasury.gov/ofac/downloads/sdn.csv "
+    "https://www.treasury.gov/ofac/downloads/alt.csv "
+    "https://www.treasury.gov/ofac/downloads/add.csv "
+    "https://www.treasury.gov/ofac/downloads/sdn_comments.csv",
+    "us_ofac_cons": "https://www.treasury.gov/ofac/downloads/consolidated/cons_prim.csv "
+    "https://www.treasury.gov/ofac/downloads/consolidated/cons_alt.csv "
+    "https://www.treasury.gov/ofac/downloads/consolidated/cons_add.csv "
+    "https://www.treasury.gov/ofac/downloads/consolidated/cons_comments.csv",
+    "un_sc": "https://scsanctions.un.org/resources/xml/en/consolidated.xml",
+    "us_csl": "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv",
+    "opensanctions": "https://data.opensanctions.org/datasets/latest/default/entities.ftm.json",
+}
+
+
+def _default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'xref.sqlite3'}"
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass
+class Settings:
+    """The service's configuration; `from_env` fills it from `XREF_*` variables."""
+
+    # SQLAlchemy URL of the database; SQLite file under instance/ unless told otherwise.
+    database_url: str = field(default_factory=_default_database_url)
+    # Where `xref serve` listens.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    # Bearer token that allows writes; with none configured every write is refused.
+    admin_token: str = ""
+    # Largest request body accepted, in bytes (413 beyond it).
+    max_body: int = 10 * 1024 * 1024
+    # A list version older than this many days is reported as stale.
+    stale_after_days: int = 7
+    # Seconds to wait on one HTTP call to a list source or look-up API.
+    http_timeout: float = 30.0
+    # Retries on 5xx, 429 and connection errors, with exponential backoff from this base (s).
+    http_retries: int = 3
+    http_backoff: float = 1.0
+    # Largest list download accepted, in bytes.
+    download_max_bytes: int = 200 * 1024 * 1024
+    # Keys for the live look-up APIs; empty means the look-up is not made.
+    csl_api_key: str = ""
+    csl_api_url: str = "https://data.trade.gov/consolidated_screening_list/v1/search"
+    opensanctions_api_key: str = ""
+    opensanctions_api_url: str = "https://api.opensanctions.org/match/default"
+    # Space-separated download URLs per list, as `XREF_SOURCE_URL_<LIST>`.
+    source_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOURCE_URLS))
+    # Log level of the service's own loggers.
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Gives the settings read from the environment, falling back to the defaults."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        defaults = cls()
+        for spec in fields(cls):
+            if spec.name == "source_urls":
+                continue
+            raw = env.get(f"XREF_{spec.name.upper()}")
+            if raw is None:
+                continue
+            current = getattr(defaults, spec.name)
+            if isinstance(current, bool):
+                values[spec.name] = _as_bool(raw)
+            elif isinstance(current, int):
+                values[spec.name] = int(raw)
+            elif isinstance(current, float):
+                values[spec.name] = float(raw)
+            else:
+                values[spec.name] = raw
+        urls = dict(DEFAULT_SOURCE_URLS)
+        for list_id in urls:
+            override = env.get(f"XREF_SOURCE_URL_{list_id.upper()}")
+            if override:
+                urls[list_id] = override
+        values["source_urls"] = urls
+        return cls(**values)

@@ -1,0 +1,1 @@
+"""Sanctions lists: parsing official files, versioned imports, diffs and refresh."""

@@ -1,0 +1,87 @@
+"""The one entry model every list source parses into.
+
+Every source format (OFAC CSV and XML, UN XML, US CSL, OpenSanctions FtM) yields the same
+`ListEntry` records, so the importer, the diff, the matcher and the API never look at a file
+format again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+# Kinds shared by every list and by the registry.
+KINDS = ("person", "organization", "vessel", "aircraft", "other")
+
+# Name types: the primary name, and the alias types OFAC uses (a.k.a., formerly, now known as).
+NAME_TYPES = ("primary", "aka", "fka", "nka")
+
+
+@dataclass(frozen=True, slots=True)
+class EntryName:
+    """One spelling of an entry's name: its type and whether the list calls it weak."""
+
+    name: str
+    type: str = "aka"
+    weak: bool = False
+
+
+@dataclass(slots=True)
+class ListEntry:
+    """One record of a list, whatever file it came from."""
+
+    key: str
+    kind: str
+    name: str
+    aliases: list[EntryName] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)
+    remarks: str | None = None
+    addresses: list[str] = field(default_factory=list)
+    # Each identifier: {"type": ..., "value": ..., "country": ...} (country optional).
+    identifiers: list[dict[str, str]] = field(default_factory=list)
+    birth_dates: list[str] = field(default_factory=list)
+    nationalities: list[str] = field(default_factory=list)
+    listed_on: str | None = None  # ISO date where the list gives one
+    # Source-specific fields worth keeping (title, call sign, vessel flag, source list, …).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def all_names(self) -> list[EntryName]:
+        """Gives the primary name followed by every alias."""
+        return [EntryName(self.name, "primary", False), *self.aliases]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Gives a JSON-ready dict (stored with the entry and compared by the diff)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListEntry:
+        """Gives the entry back from `to_dict` output."""
+        values = dict(data)
+        values["aliases"] = [EntryName(**a) for a in values.get("aliases", [])]
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """What a source parser gives back: entries plus what it knows of the file set."""
+
+    entries: list[ListEntry]
+    format: str
+    data_date: date | None = None
+    # Rows deliberately skipped, by reason ("orphan_alias", "duplicate_id", …) → count.
+    skipped: dict[str, int] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+
+
+class ListFormatError(ValueError):
+    """A list file could not be read: says what went wrong and where (file, line)."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        self.file = file
+        self.line = line
+        where = ""
+        if file:
+            where = f" ({file}" + (f", line {line}" if line else "") + ")"
+        super().__init__(message + where)
+        self.reason = message

@@ -1,0 +1,1 @@
+"""The registry: entities named in the documents, their names, passages and designations."""
