@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
+from datetime import datetime
+from pathlib import Path
 
 import click
 
 from service.config import SEEDS_DIR, Settings
+from service.errors import ServiceError
 
 
 def _settings() -> Settings:
     settings = Settings.from_env()
     if settings.database_url.startswith("sqlite:///"):
         # The embedded database lives in a folder that may not exist yet on a fresh clone.
-        from pathlib import Path
-
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True)
     return settings
@@ -53,9 +55,11 @@ def db_downgrade(revision: str) -> None:
 
 
 @main.command()
-def seed() -> None:
-    """Load the seed documents, entities and passages (running it twice changes nothing)."""
+@click.option("--skip-lists", is_flag=True, help="Do not import the bundled list snapshots.")
+def seed(skip_lists: bool) -> None:
+    """Load the seed documents, entities, passages and list snapshots (idempotent)."""
     from service.db import make_engine, session_scope
+    from service.lists.snapshots import import_snapshots
     from service.registry.seed import seed_registry
 
     engine = make_engine(_settings().database_url)
@@ -64,6 +68,12 @@ def seed() -> None:
         session.commit()
     summary = ", ".join(f"{k}={v}" for k, v in sorted(changes.items())) or "nothing changed"
     click.echo(f"seeded: {summary}")
+    if not skip_lists:
+        with session_scope(engine) as session:
+            for outcome in import_snapshots(SEEDS_DIR / "lists", session=session):
+                click.echo(f"{outcome.list_id}: snapshot imported as version "
+                           f"{outcome.version.id} ({outcome.version.entry_count} entries)")
+            session.commit()
 
 
 @main.command()
@@ -80,6 +90,148 @@ def serve() -> None:
     ]
     click.echo(f"serving on http://{settings.host}:{settings.port}", err=True)
     os.execv(gunicorn, argv)
+
+
+@main.group("lists")
+def lists_group() -> None:
+    """Sanctions lists: import, refresh, versions and diffs."""
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from service.db import make_engine
+
+    return make_engine(_settings().database_url)
+
+
+@lists_group.command("import")
+@click.argument("list_id", metavar="LIST")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "format_", help="Skip detection and read the files as this format.")
+@click.option("--data-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the list's data when the files do not say.")
+def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
+                 data_date: datetime | None) -> None:
+    """Import LIST from files or folders as a new active version (all or nothing)."""
+    from service.db import session_scope
+    from service.lists.entry import ListFormatError
+    from service.lists.importer import import_list
+
+    try:
+        with session_scope(_engine()) as session:
+            outcome = import_list(list_id, list(paths), session=session, format=format_,
+                                  data_date=data_date.date() if data_date else None)
+            session.commit()
+    except ListFormatError as error:
+        raise click.ClickException(f"import failed, active version unchanged: {error}") from error
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    version = outcome.version
+    if not outcome.created:
+        click.echo(f"{list_id}: content identical to active version {version.id}; "
+                   "no new version")
+        return
+    skipped = ", ".join(f"{k}={v}" for k, v in sorted(version.skipped.items())) or "none"
+    click.echo(f"{list_id}: version {version.id} active ({version.format}, data date "
+               f"{version.data_date or 'unknown'}): {version.entry_count} entries, "
+               f"{version.name_count} names, skipped {skipped}")
+
+
+@lists_group.command("refresh")
+@click.argument("list_ids", nargs=-1, metavar="[LIST]...")
+def lists_refresh(list_ids: tuple[str, ...]) -> None:
+    """Download LIST (default: every list) from its official URLs and import it."""
+    from service.db import session_scope
+    from service.lists.catalog import LISTS
+    from service.lists.refresh import refresh_list
+
+    settings = _settings()
+    failed = False
+    for list_id in list_ids or tuple(LISTS):
+        try:
+            with session_scope(_engine()) as session:
+                outcome = refresh_list(list_id, session=session, settings=settings)
+                session.commit()
+        except ServiceError as error:
+            failed = True
+            click.echo(f"{list_id}: refresh failed, active version unchanged: {error.message}",
+                       err=True)
+            continue
+        version = outcome.version
+        click.echo(f"{list_id}: {outcome.status}"
+                   + (f" (version {version.id}, {version.entry_count} entries)"
+                      if version else ""))
+    if failed:
+        sys.exit(1)
+
+
+@lists_group.command("versions")
+@click.argument("list_id", metavar="LIST")
+def lists_versions(list_id: str) -> None:
+    """Show every version of LIST, newest first."""
+    from service.db import session_scope
+    from service.lists.queries import list_versions
+
+    with session_scope(_engine()) as session:
+        for version in list_versions(list_id, session=session):
+            mark = "*" if version["active"] else " "
+            click.echo(f"{mark} {version['id']:>5}  {version['data_date'] or '-':10}  "
+                       f"{version['entry_count']:>7} entries  {version['fetched_at']}")
+
+
+@lists_group.command("diff")
+@click.argument("list_id", metavar="LIST")
+@click.option("--from", "from_id", type=int, help="Older version (default: the one before).")
+@click.option("--to", "to_id", type=int, help="Newer version (default: the active one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON with added/removed/changed.")
+def lists_diff(list_id: str, from_id: int | None, to_id: int | None, as_json: bool) -> None:
+    """Show entries added, removed and changed between two versions of LIST."""
+    from service.db import session_scope
+    from service.lists.diff import diff_versions
+
+    try:
+        with session_scope(_engine()) as session:
+            result = diff_versions(list_id, from_id, to_id, session=session)
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(f"{list_id}: version {result.from_version.id} -> {result.to_version.id}: "
+               f"+{len(result.added)} added, -{len(result.removed)} removed, "
+               f"~{len(result.changed)} changed")
+    for change in result.changed[:50]:
+        click.echo(f"  ~ {change.key} {change.name}: {', '.join(change.fields)}")
+    if len(result.changed) > 50:
+        click.echo(f"  … and {len(result.changed) - 50} more (use --json)")
+
+
+@main.command()
+@click.argument("entity_ids", nargs=-1, metavar="[ENTITY_ID]...")
+def enrich(entity_ids: tuple[str, ...]) -> None:
+    """Look entities (default: all) up in the US CSL and OpenSanctions APIs, if keys are set."""
+    from sqlmodel import col, select
+
+    from service.db import session_scope
+    from service.lists.enrich import configured_sources, enrich_entity
+    from service.models import Entity
+
+    settings = _settings()
+    if not configured_sources(settings):
+        click.echo("no look-up API key is configured (XREF_CSL_API_KEY, "
+                   "XREF_OPENSANCTIONS_API_KEY): nothing to do")
+        return
+    with session_scope(_engine()) as session:
+        ids = list(entity_ids) or list(session.exec(select(Entity.id).order_by(col(Entity.id))))
+        for entity_id in ids:
+            try:
+                records = enrich_entity(entity_id, session=session, settings=settings)
+            except ServiceError as error:
+                raise click.ClickException(error.message) from error
+            hits = sum(len(r.hits) for r in records)
+            failed = sum(1 for r in records if r.error)
+            click.echo(f"{entity_id}: {len(records)} look-ups, {hits} hits"
+                       + (f", {failed} failed" if failed else ""))
+            session.commit()
 
 
 if __name__ == "__main__":

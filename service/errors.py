@@ -15,6 +15,8 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from service.lists.entry import ListFormatError
+
 log = logging.getLogger(__name__)
 
 
@@ -99,6 +101,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> Response:
         return envelope(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(ListFormatError)
+    def _list_format_error(error: ListFormatError) -> Response:
+        return envelope(422, "invalid_list_file", str(error),
+                        {"file": error.file, "line": error.line})
 
     @app.errorhandler(ValidationError)
     def _validation_error(error: ValidationError) -> Response:

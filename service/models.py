@@ -42,6 +42,9 @@ class EntityName(SQLModel, table=True):
     # Casefolded ASCII form the search compares against.
     search_key: str = Field(max_length=500, index=True)
     source: str | None = Field(default=None, max_length=200)
+    # "name" is a spelling screened and searched; "reference" is a phrase a document uses for
+    # the entity without naming it ("Iran's supreme leader"): it only finds passages.
+    role: str = Field(default="name", max_length=20)
 
 
 class Document(SQLModel, table=True):
@@ -169,3 +172,20 @@ class EntityLink(SQLModel, table=True):
     matched_name: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
+
+
+class Enrichment(SQLModel, table=True):
+    """One answer of a live look-up API (US CSL search, OpenSanctions match) for an entity."""
+
+    __tablename__ = "enrichments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: str = Field(foreign_key="entities.id", ondelete="CASCADE", index=True)
+    source: str = Field(max_length=50)
+    query: str = Field(max_length=500)
+    requested_at: datetime = Field(default_factory=utcnow)
+    http_status: int | None = None
+    # Each hit: {"source_id", "name", "programs", "source_list", "score"?}.
+    hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body_sha256: str | None = Field(default=None, max_length=64)
+    error: str | None = Field(default=None, sa_column=Column(Text))

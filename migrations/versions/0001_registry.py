@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('search_key', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.ForeignKeyConstraint(['entity_id'], ['entities.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('entity_id', 'name')

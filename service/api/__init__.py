@@ -7,8 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Registers every blueprint of the API."""
-    from service.api import documents, entities, meta
+    from service.api import documents, entities, lists, meta
 
-    for module in (meta, entities, documents):
+    for module in (meta, entities, documents, lists):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(meta.docs_blueprint)

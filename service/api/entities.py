@@ -12,14 +12,18 @@ from service.api.schemas import (
     EntityCreate,
     EntitySearchArgs,
     EntitySummaryOut,
+    EnrichmentOut,
     EntityUpdate,
+    LinkDecision,
     LinkOut,
     NameOut,
     PassageOut,
 )
+from service.lists import enrich as enrichment
 from service.registry import entities as registry
+from service.registry import links
 from service.registry.designations import overall_status
-from service.web import session
+from service.web import session, settings
 
 blueprint = Blueprint("entities", __name__, url_prefix="/v1/entities")
 
@@ -30,9 +34,11 @@ def entity_json(entity_id: str) -> dict[str, Any]:
     body: dict[str, Any] = EntitySummaryOut().dump(detail["entity"])
     body["names"] = NameOut(many=True).dump(detail["names"])
     body["designation_status"] = detail["designation_status"]
+    body["programs"] = sorted({p for d in detail["designations"] if d.listed for p in d.programs})
     body["designations"] = [d.to_dict() for d in detail["designations"]]
     body["links"] = LinkOut(many=True).dump(detail["links"])
     body["passages"] = PassageOut(many=True).dump(detail["passages"])
+    body["enrichments"] = EnrichmentOut(many=True).dump(detail["enrichments"])
     return body
 
 
@@ -79,6 +85,28 @@ def update(entity_id: str) -> dict[str, Any]:
     registry.update_entity(entity_id, changes, session=db)
     db.commit()
     return entity_json(entity_id)
+
+
+@blueprint.post("/<entity_id>/links")
+@require_admin
+def decide_link(entity_id: str) -> dict[str, Any]:
+    decision = json_body(LinkDecision())
+    db = session()
+    links.decide_link(entity_id, decision["list"], decision["list_key"], decision["status"],
+                      session=db)
+    db.commit()
+    return entity_json(entity_id)
+
+
+@blueprint.post("/<entity_id>/enrich")
+@require_admin
+def enrich(entity_id: str) -> dict[str, Any]:
+    db = session()
+    records = enrichment.enrich_entity(entity_id, session=db, settings=settings())
+    db.commit()
+    return {"entity_id": entity_id,
+            "sources": enrichment.configured_sources(settings()),
+            "items": EnrichmentOut(many=True).dump(records)}
 
 
 @blueprint.delete("/<entity_id>")

@@ -94,3 +94,36 @@ class DocumentSummaryOut(Schema):
 
 class DocumentOut(DocumentSummaryOut):
     text = fields.String()
+
+
+class EntrySearchArgs(PageArgs):
+    q = fields.String(load_default=None, validate=validate.Length(max=500))
+    program = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class VersionArgs(StrictSchema):
+    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class DiffArgs(StrictSchema):
+    from_ = fields.Integer(data_key="from", load_default=None, validate=validate.Range(min=1))
+    to = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    details = fields.Boolean(load_default=True)
+
+
+class LinkDecision(StrictSchema):
+    list = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    list_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    status = fields.String(required=True, validate=validate.OneOf(("confirmed", "rejected")))
+
+
+class EnrichmentOut(Schema):
+    id = fields.Integer()
+    source = fields.String()
+    query = fields.String()
+    requested_at = fields.DateTime()
+    http_status = fields.Integer(allow_none=True)
+    hits = fields.List(fields.Dict())
+    body_sha256 = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
 from service.errors import Conflict, NotFound
-from service.models import Document, Entity, EntityLink, EntityName, Passage, utcnow
+from service.models import Document, Enrichment, Entity, EntityLink, EntityName, Passage, utcnow
 from service.registry.designations import Designation, designations_for, overall_status
-from service.registry.passages import find_passages
+from service.registry.passages import find_passages_by_entity
 from service.textkeys import search_key
 
 KINDS = ("person", "organization", "vessel", "aircraft", "other")
@@ -49,7 +51,8 @@ def search_entities(
         query = query.where(Entity.kind == kind)
     if q and search_key(q):
         key = f"%{search_key(q)}%"
-        named = select(EntityName.entity_id).where(col(EntityName.search_key).like(key))
+        named = select(EntityName.entity_id).where(col(EntityName.search_key).like(key),
+                                                   EntityName.role == "name")
         query = query.where(col(Entity.id).in_(named))
     entities = list(session.exec(query).all())
     statuses = designations_for([e.id for e in entities], session=session)
@@ -80,7 +83,8 @@ def entity_detail(entity_id: str, *, session: Session) -> dict[str, Any]:
     """Gives everything the registry knows of one entity."""
     entity = get_entity(entity_id, session=session)
     names = session.exec(
-        select(EntityName).where(EntityName.entity_id == entity_id).order_by(col(EntityName.id))
+        select(EntityName).where(EntityName.entity_id == entity_id, EntityName.role == "name")
+        .order_by(col(EntityName.id))
     ).all()
     designations = designations_for([entity_id], session=session)[entity_id]
     links = session.exec(
@@ -93,6 +97,9 @@ def entity_detail(entity_id: str, *, session: Session) -> dict[str, Any]:
         "designation_status": overall_status(designations),
         "links": list(links),
         "passages": entity_passages(entity_id, session=session),
+        "enrichments": list(session.exec(
+            select(Enrichment).where(Enrichment.entity_id == entity_id)
+            .order_by(col(Enrichment.id))).all()),
     }
 
 
@@ -118,7 +125,8 @@ def create_entity(data: dict[str, Any], *, session: Session) -> Entity:
                        *({"name": n, "source": "api"} for n in data.get("names", []))],
               session=session)
     session.flush()
-    refresh_passages(entity, session=session)
+    # Every entity's passages: a new name can shadow a shorter name of another entity.
+    refresh_passages(session=session)
     return entity
 
 
@@ -131,12 +139,13 @@ def update_entity(entity_id: str, changes: dict[str, Any], *, session: Session) 
     entity.updated_at = utcnow()
     if "names" in changes or "name" in changes:
         existing = session.exec(select(EntityName).where(EntityName.entity_id == entity_id)).all()
-        kept = [{"name": n.name, "source": n.source} for n in existing if n.source != "api"]
+        kept = [{"name": n.name, "source": n.source, "role": n.role}
+                for n in existing if n.source != "api"]
         given = [entity.name, *changes.get("names", [n.name for n in existing
                                                      if n.source == "api"])]
         set_names(entity, kept + [{"name": n, "source": "api"} for n in given], session=session)
         session.flush()
-        refresh_passages(entity, session=session)
+        refresh_passages(session=session)
     session.add(entity)
     return entity
 
@@ -144,49 +153,64 @@ def update_entity(entity_id: str, changes: dict[str, Any], *, session: Session) 
 def delete_entity(entity_id: str, *, session: Session) -> None:
     """Deletes an entity with its names, passages and links."""
     entity = get_entity(entity_id, session=session)
-    for table in (EntityName, Passage, EntityLink):
+    for table in (EntityName, Passage, EntityLink, Enrichment):
         session.exec(delete(table).where(col(table.entity_id) == entity_id))  # type: ignore[call-overload]
     session.delete(entity)
+    session.flush()
+    refresh_passages(session=session)
 
 
 def set_names(entity: Entity, names: list[dict[str, Any]], *, session: Session) -> None:
-    """Makes the entity's names exactly `names` (first source wins for a repeated spelling)."""
-    wanted: dict[str, str | None] = {}
+    """Makes the entity's names exactly `names` (first source wins for a repeated spelling).
+
+    Each item is {"name", "source"?, "role"?}; role "reference" marks a phrase that only finds
+    passages ("Iran's supreme leader") and is neither searched nor screened.
+    """
+    wanted: dict[str, tuple[str | None, str]] = {}
     for item in names:
         spelling = " ".join(str(item["name"]).split())
         if spelling and spelling not in wanted:
-            wanted[spelling] = item.get("source")
+            wanted[spelling] = (item.get("source"), item.get("role", "name"))
     current = {n.name: n for n in session.exec(
         select(EntityName).where(EntityName.entity_id == entity.id)).all()}
     for spelling, row in current.items():
         if spelling not in wanted:
             session.delete(row)
-        elif row.source != wanted[spelling]:
-            row.source = wanted[spelling]
+        elif (row.source, row.role) != wanted[spelling]:
+            row.source, row.role = wanted[spelling]
             session.add(row)
-    for spelling, source in wanted.items():
+    for spelling, (source, role) in wanted.items():
         if spelling not in current:
-            session.add(EntityName(entity_id=entity.id, name=spelling,
+            session.add(EntityName(entity_id=entity.id, name=spelling, role=role,
                                    search_key=search_key(spelling), source=source))
 
 
-def refresh_passages(entity: Entity, *, session: Session,
-                     documents: list[Document] | None = None) -> None:
-    """Makes the entity's passages exactly the mentions of its names in the documents."""
-    names = [n.name for n in session.exec(
-        select(EntityName).where(EntityName.entity_id == entity.id)).all()]
+def refresh_passages(*, session: Session, entity_ids: Sequence[str] | None = None,
+                     documents: Sequence[Document] | None = None) -> None:
+    """Makes the entities' passages exactly their mentions in the documents.
+
+    Every entity's names are searched together, so that a name inside a longer name of
+    another entity ("Hezbollah" in "Kataib Hezbollah") is not taken as a mention of its own;
+    only the passages of `entity_ids` (default: all) are rewritten.
+    """
+    names_by_entity: dict[str, list[str]] = defaultdict(list)
+    for row in session.exec(select(EntityName).order_by(col(EntityName.id))).all():
+        names_by_entity[row.entity_id].append(row.name)
+    targets = set(entity_ids) if entity_ids is not None else set(names_by_entity)
     docs = documents if documents is not None else list(session.exec(select(Document)).all())
     for document in docs:
-        found = {(s.start, s.end): s for s in find_passages(document.text, names)}
-        stored = {(p.start, p.end): p for p in session.exec(
-            select(Passage).where(Passage.entity_id == entity.id,
-                                  Passage.document_id == document.id)).all()}
-        for offsets, passage in stored.items():
-            if offsets not in found:
+        found_by_entity = find_passages_by_entity(document.text, names_by_entity)
+        stored_rows = session.exec(select(Passage).where(
+            Passage.document_id == document.id, col(Passage.entity_id).in_(targets))).all()
+        stored = {(p.entity_id, p.start, p.end): p for p in stored_rows}
+        found = {(entity_id, span.start, span.end): span
+                 for entity_id, spans in found_by_entity.items() if entity_id in targets
+                 for span in spans}
+        for key, passage in stored.items():
+            if key not in found:
                 session.delete(passage)
-        for offsets, span in found.items():
-            if offsets not in stored:
-                session.add(Passage(entity_id=entity.id, document_id=document.id,
+        for key, span in found.items():
+            if key not in stored:
+                session.add(Passage(entity_id=key[0], document_id=document.id,
                                     start=span.start, end=span.end, text=span.text,
                                     sentence=span.sentence))
-

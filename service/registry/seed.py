@@ -37,8 +37,7 @@ def seed_registry(seeds_dir: Path, *, session: Session) -> Counter[str]:
     entities = _seed_entities(load_yaml(seeds_dir / "entities.yaml"), session=session,
                               changes=changes)
     session.flush()
-    for entity in entities:
-        refresh_passages(entity, session=session, documents=documents)
+    refresh_passages(session=session, entity_ids=[e.id for e in entities], documents=documents)
     return changes
 
 
@@ -89,6 +88,8 @@ def _seed_entities(items: list[dict[str, Any]], *, session: Session, changes: Co
         session.flush()
         names = [{"name": item["name"], "source": "canonical name"}]
         names += [n if isinstance(n, dict) else {"name": n} for n in item.get("names", [])]
+        names += [{"name": m["text"], "source": m.get("source"), "role": "reference"}
+                  for m in item.get("mentions", [])]
         set_names(entity, names, session=session)
         _seed_links(entity, item.get("links", []), session=session, changes=changes)
         entities.append(entity)

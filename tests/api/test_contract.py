@@ -7,9 +7,7 @@ from pathlib import Path
 
 import yaml
 from flask import Flask
-from openapi_spec_validator import validate
-from openapi_spec_validator.versions import OPENAPI_V31
-from openapi_spec_validator.versions.shortcuts import get_spec_version
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -40,8 +38,8 @@ def spec_operations() -> set[tuple[str, str]]:
 
 def test_spec_is_valid_openapi_3_1() -> None:
     document = spec()
-    assert get_spec_version(document) == OPENAPI_V31
-    validate(document)
+    assert document["openapi"].startswith("3.1")
+    validate(document, cls=OpenAPIV31SpecValidator)
 
 
 def test_every_app_route_is_in_the_spec(app: Flask) -> None:

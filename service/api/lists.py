@@ -1,0 +1,66 @@
+"""Routes of the sanctions lists: versions, entries, diffs and refresh."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from service.api.auth import require_admin
+from service.api.parsing import query_args
+from service.api.schemas import DiffArgs, EntrySearchArgs, VersionArgs
+from service.lists import diff, queries, refresh
+from service.lists.queries import version_json
+from service.web import session, settings
+
+blueprint = Blueprint("lists", __name__, url_prefix="/v1/lists")
+
+
+@blueprint.get("")
+def index() -> dict[str, Any]:
+    items = queries.all_lists(session=session(), stale_after_days=settings().stale_after_days)
+    return {"items": items, "total": len(items)}
+
+
+@blueprint.get("/<list_id>")
+def read(list_id: str) -> dict[str, Any]:
+    return queries.list_overview(list_id, session=session(),
+                                 stale_after_days=settings().stale_after_days)
+
+
+@blueprint.get("/<list_id>/versions")
+def versions(list_id: str) -> dict[str, Any]:
+    items = queries.list_versions(list_id, session=session())
+    return {"items": items, "total": len(items)}
+
+
+@blueprint.get("/<list_id>/entries")
+def entries(list_id: str) -> dict[str, Any]:
+    args = query_args(EntrySearchArgs())
+    return queries.search_entries(list_id, session=session(), **args)
+
+
+@blueprint.get("/<list_id>/entries/<key>")
+def entry(list_id: str, key: str) -> dict[str, Any]:
+    args = query_args(VersionArgs())
+    return queries.get_entry(list_id, key, session=session(), **args)
+
+
+@blueprint.get("/<list_id>/diff")
+def compare_versions(list_id: str) -> dict[str, Any]:
+    args = query_args(DiffArgs())
+    result = diff.diff_versions(list_id, args["from_"], args["to"], session=session())
+    return result.to_dict(details=args["details"])
+
+
+@blueprint.post("/<list_id>/refresh")
+@require_admin
+def refresh_now(list_id: str) -> dict[str, Any]:
+    db = session()
+    outcome = refresh.refresh_list(list_id, session=db, settings=settings())
+    db.commit()
+    return {
+        "list": list_id,
+        "status": outcome.status,
+        "version": version_json(outcome.version) if outcome.version else None,
+    }

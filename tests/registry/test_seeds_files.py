@@ -1,0 +1,274 @@
+"""The registry seed files agree with the documents and with the real OFAC SDN data."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from service.textkeys import search_key
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+SDN_2024 = SHARED / "data" / "ofac" / "sdn-2024-05" / "sdn.csv"
+ALT_2025 = SHARED / "data" / "ofac" / "sdn-2025-12" / "alt.csv"
+
+STANDARD_SOURCES = {"OFAC SDN", "common spelling"}
+REQUIRED_ENTITIES = {
+    "kataib-hezbollah",
+    "islamic-revolutionary-guard-corps",
+    "irgc-qods-force",
+    "qassem-soleimani",
+    "badr-organization",
+    "qais-al-khazali",
+    "asaib-ahl-al-haq",
+    "hezbollah",
+    "imad-mughniyeh",
+    "jihad-mughniyeh",
+    "abu-mustafa-al-sheibani",
+    "hadi-al-amiri",
+    "mohammed-ghabban",
+    "muqtada-al-sadr",
+    "mahdi-army",
+    "saraya-al-salam",
+    "islamic-state",
+    "popular-mobilization-forces",
+    "hamid-taqavi",
+    "ahmed-al-zamili",
+    "al-qaraa-regiment",
+    "bashar-al-assad",
+    "ali-khamenei",
+    "hassan-rouhani",
+    "ali-al-sistani",
+    "haidar-al-abadi",
+    "nouri-al-maliki",
+    "national-defence-forces",
+}
+# Links a reviewer checked by hand against sdn-2024-05/sdn.csv.
+EXPECTED_PINS = {
+    "kataib-hezbollah": "11462",
+    "asaib-ahl-al-haq": "28283",
+    "hezbollah": "4697",
+    "islamic-state": "8759",
+    "islamic-revolutionary-guard-corps": "10391",
+    "irgc-qods-force": "10465",
+    "qassem-soleimani": "10481",
+    "qais-al-khazali": "28004",
+    "abu-mustafa-al-sheibani": "10485",
+    "bashar-al-assad": "12735",
+    "ali-khamenei": "26945",
+}
+NOT_ON_THE_SDN_LIST = {
+    "badr-organization",
+    "hadi-al-amiri",
+    "imad-mughniyeh",
+    "mahdi-army",
+    "popular-mobilization-forces",
+    "muqtada-al-sadr",
+}
+
+
+@cache
+def _documents() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = yaml.safe_load(
+        (SEEDS / "documents" / "documents.yaml").read_text("utf-8")
+    )
+    return items
+
+
+@cache
+def _document_keys() -> dict[str, str]:
+    """Gives each document's search key, padded so that whole words can be looked up."""
+    return {
+        item["id"]: f" {search_key((SEEDS / 'documents' / item['file']).read_text('utf-8'))} "
+        for item in _documents()
+    }
+
+
+@cache
+def _entities() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = yaml.safe_load((SEEDS / "entities.yaml").read_text("utf-8"))
+    return items
+
+
+@cache
+def _programs() -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = yaml.safe_load((SEEDS / "programs.yaml").read_text("utf-8"))
+    return items
+
+
+def _sdn_rows() -> Iterator[list[str]]:
+    with SDN_2024.open(encoding="utf-8", errors="replace", newline="") as handle:
+        # The file ends with a lone DOS end-of-file mark, which parses as a one-field row.
+        yield from (row for row in csv.reader(handle) if len(row) >= 12)
+
+
+@cache
+def _sdn_by_key() -> dict[str, list[str]]:
+    if not SDN_2024.is_file():
+        pytest.skip("../shared/data/ofac/sdn-2024-05/sdn.csv is not beside the project")
+    return {row[0]: row for row in _sdn_rows()}
+
+
+def _programs_of(row: list[str]) -> set[str]:
+    return {code.strip() for code in row[3].split("] [")}
+
+
+@cache
+def _sdn_spellings(key: str) -> set[frozenset[str]]:
+    """Gives the word sets of the record's name, alt.csv aliases and a.k.a. remarks."""
+    row = _sdn_by_key()[key]
+    spellings = [row[1], *re.findall(r"a\.k\.a\. '([^']+(?:'[^;']+)*)'", row[11])]
+    if ALT_2025.is_file():
+        with ALT_2025.open(encoding="utf-8", errors="replace", newline="") as handle:
+            spellings += [
+                alias[3] for alias in csv.reader(handle) if len(alias) >= 4 and alias[0] == key
+            ]
+    return {_word_set(spelling) for spelling in spellings}
+
+
+def _word_set(name: str) -> frozenset[str]:
+    # SDN names put the surname first after a comma and may open with "THE".
+    return frozenset(search_key(name).split()) - {"the"}
+
+
+def _entity(entity_id: str) -> dict[str, Any]:
+    return next(entity for entity in _entities() if entity["id"] == entity_id)
+
+
+# --- documents.yaml -------------------------------------------------------------------------
+
+
+def test_documents_yaml_lists_the_five_documents_with_matching_sha256() -> None:
+    items = _documents()
+    assert len(items) == 5
+    assert len({item["id"] for item in items}) == 5
+    for item in items:
+        assert set(item) == {"id", "file", "title", "published_on", "source", "sha256"}
+        raw = (SEEDS / "documents" / item["file"]).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == item["sha256"]
+
+
+def test_document_titles_are_the_documents_own_headlines() -> None:
+    for item in _documents():
+        text = (SEEDS / "documents" / item["file"]).read_text("utf-8")
+        assert item["title"] in text.splitlines()
+
+
+def test_published_on_is_an_iso_date_or_null() -> None:
+    for item in _documents():
+        published = item["published_on"]
+        assert published is None or date.fromisoformat(published)
+
+
+def test_documents_are_byte_for_byte_copies_of_the_source_documents() -> None:
+    originals = SHARED / "source-documents"
+    if not originals.is_dir():
+        pytest.skip("../shared/source-documents is not beside the project")
+    copies = sorted(path.name for path in (SEEDS / "documents").glob("*.txt"))
+    assert copies == sorted(path.name for path in originals.glob("*.txt"))
+    for name in copies:
+        assert (SEEDS / "documents" / name).read_bytes() == (originals / name).read_bytes()
+
+
+# --- entities.yaml --------------------------------------------------------------------------
+
+
+def test_entities_have_the_expected_shape() -> None:
+    ids = [entity["id"] for entity in _entities()]
+    assert len(ids) == len(set(ids))
+    assert REQUIRED_ENTITIES <= set(ids)
+    for entity in _entities():
+        assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", entity["id"])
+        assert entity["kind"] in {"person", "organization"}
+        assert entity["name"] and entity["summary"] and entity["names"]
+        assert set(entity) <= {"id", "kind", "name", "summary", "names", "mentions", "links"}
+        for link in entity["links"]:
+            assert link["list"] == "us_ofac_sdn"
+            assert isinstance(link["key"], str) and link["key"].isdigit()
+
+
+def test_every_spelling_with_a_document_source_occurs_in_that_document() -> None:
+    document_keys = _document_keys()
+    missing = []
+    for entity in _entities():
+        quoted = [(n["name"], n["source"]) for n in entity["names"]]
+        quoted += [(m["text"], m["source"]) for m in entity.get("mentions", [])]
+        for spelling, source in quoted:
+            if source in STANDARD_SOURCES:
+                continue
+            assert source in document_keys, f"{entity['id']}: unknown source {source!r}"
+            # Search keys drop apostrophes, so a possessive ("Mr Sadr’s") ends in an "s".
+            occurs = re.compile(rf" {re.escape(search_key(spelling))}s? ")
+            if not occurs.search(document_keys[source]):
+                missing.append((entity["id"], spelling, source))
+    assert missing == []
+
+
+def test_spellings_within_an_entity_are_not_repeated() -> None:
+    for entity in _entities():
+        spellings = [spelling["name"] for spelling in entity["names"]]
+        assert len(spellings) == len(set(spellings)), entity["id"]
+
+
+def test_pinned_links_exist_in_the_2024_sdn_file() -> None:
+    sdn = _sdn_by_key()
+    for entity in _entities():
+        for link in entity["links"]:
+            assert link["key"] in sdn, f"{entity['id']}: {link['key']} not in sdn.csv"
+
+
+def test_pins_are_the_records_checked_by_hand() -> None:
+    sdn = _sdn_by_key()
+    for entity_id, key in EXPECTED_PINS.items():
+        assert {link["key"] for link in _entity(entity_id)["links"]} == {key}
+        assert key in sdn
+    for entity_id in NOT_ON_THE_SDN_LIST:
+        assert _entity(entity_id)["links"] == []
+
+
+def test_kataib_hezbollah_is_fto_sdgt_and_iraq3_in_the_program_field() -> None:
+    row = _sdn_by_key()["11462"]
+    assert row[1] == "KATA'IB HIZBALLAH"
+    assert _programs_of(row) == {"FTO", "SDGT", "IRAQ3"}
+
+
+def test_ofac_spellings_are_names_of_the_linked_record() -> None:
+    for entity in _entities():
+        keys = [link["key"] for link in entity["links"]]
+        for spelling in entity["names"]:
+            if spelling["source"] != "OFAC SDN":
+                continue
+            assert keys, f"{entity['id']}: OFAC spelling without a pinned record"
+            assert any(_word_set(spelling["name"]) in _sdn_spellings(key) for key in keys), (
+                entity["id"],
+                spelling["name"],
+            )
+
+
+# --- programs.yaml --------------------------------------------------------------------------
+
+
+def test_programs_have_the_expected_shape() -> None:
+    codes = [program["code"] for program in _programs()]
+    assert len(codes) == len(set(codes))
+    for program in _programs():
+        assert set(program) == {"code", "name", "legal_basis"}
+        assert program["name"]
+        assert program["legal_basis"] is None or isinstance(program["legal_basis"], str)
+
+
+def test_programs_cover_every_code_in_the_2024_sdn_file() -> None:
+    used = set().union(*(_programs_of(row) for row in _sdn_by_key().values()))
+    listed = {program["code"] for program in _programs()}
+    assert used - listed == set()
+    assert {"FTO", "SDGT", "IRAQ3", "IRGC", "NPWMD", "GLOMAG", "IFSR"} <= listed
