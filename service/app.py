@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from service import errors, web
+from service import errors, request_log, security, web
 from service.config import Settings
 
 
@@ -26,6 +26,8 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
     errors.init_app(app)
+    request_log.init_app(app)
+    security.init_app(app)
     from service.api import init_app as init_api
 
     init_api(app)

@@ -234,5 +234,156 @@ def enrich(entity_ids: tuple[str, ...]) -> None:
             session.commit()
 
 
+@main.group("keys")
+def keys_group() -> None:
+    """API keys: create (the key is shown once), list and revoke."""
+
+
+@keys_group.command("create")
+@click.option("--name", required=True, help="Who or what the key is for.")
+@click.option("--scopes", required=True, help="Comma-separated, from: read, screen, admin.")
+@click.option("--json", "as_json", is_flag=True, help="Print {id, name, scopes, key} as JSON.")
+def keys_create(name: str, scopes: str, as_json: bool) -> None:
+    """Create an API key and print it: only its hash is stored, so it is shown this once."""
+    from service.db import session_scope
+    from service.security.keys import create_key
+
+    try:
+        with session_scope(_engine()) as session:
+            record, key = create_key(name, scopes.split(","), session=session)
+            session.commit()
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    if as_json:
+        click.echo(json.dumps({"id": record.id, "name": record.name, "scopes": record.scopes,
+                               "key": key}))
+        return
+    # The key alone on stdout, so that `KEY=$(xref keys create ...)` captures just it.
+    click.echo(f"created key {record.id} '{record.name}' with scopes "
+               f"{','.join(record.scopes)}; store it now, it is not shown again:", err=True)
+    click.echo(key)
+
+
+@keys_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the keys as JSON.")
+def keys_list(as_json: bool) -> None:
+    """Show every API key (never the key itself): scopes, last use, revocation."""
+    from service.db import session_scope
+    from service.security.keys import list_keys
+
+    with session_scope(_engine()) as session:
+        records = list_keys(session=session)
+    if as_json:
+        click.echo(json.dumps([
+            {"id": r.id, "name": r.name, "scopes": r.scopes,
+             "created_at": r.created_at.isoformat(),
+             "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
+             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None}
+            for r in records], indent=2))
+        return
+    for r in records:
+        state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "active"
+        used = f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never"
+        click.echo(f"{r.id}  {r.name:<24}  {','.join(r.scopes):<17}  used {used:<16}  {state}")
+
+
+@keys_group.command("revoke")
+@click.argument("key_id", metavar="ID")
+def keys_revoke(key_id: str) -> None:
+    """Revoke the API key ID: requests carrying it get 401 from now on."""
+    from service.db import session_scope
+    from service.security.keys import revoke_key
+
+    try:
+        with session_scope(_engine()) as session:
+            record = revoke_key(key_id, session=session)
+            session.commit()
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"revoked key {record.id} '{record.name}'")
+
+
+def _progress(total: int | None, label: str):  # type: ignore[no-untyped-def]
+    """Gives a progress bar on stderr, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="name", file=sys.stderr,
+                disable=not sys.stderr.isatty())
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--kind", type=click.Choice(["person", "organization", "vessel", "aircraft"]))
+@click.option("--pairs", "pairs_file", type=click.File("r", encoding="utf-8-sig"),
+              help="CSV with name1,name2[,kind] columns: score every pair.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Where --pairs writes its CSV (default: standard output).")
+@click.option("--threshold", type=click.FloatRange(0, 1))
+def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,  # type: ignore[no-untyped-def]
+            threshold: float | None) -> None:
+    """Score NAME1 against NAME2, or every row of --pairs, with the explanation."""
+    import csv
+
+    from service.matching.csvio import safe_cell
+    from service.matching.screening import compare_names
+
+    if pairs_file is None:
+        if len(names) != 2:
+            raise click.UsageError("give two names, or --pairs FILE")
+        result = compare_names(names[0], names[1], kind, threshold)
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    reader = csv.DictReader(pairs_file)
+    if not {"name1", "name2"} <= set(reader.fieldnames or ()):
+        raise click.ClickException("--pairs needs a header row with name1 and name2 columns")
+    writer = csv.writer(output, lineterminator="\n")
+    columns = [*(reader.fieldnames or ()), "score", "match"]
+    writer.writerow(columns)
+    with _progress(None, "compare") as bar:
+        for row in reader:
+            row_kind = (row.get("kind") or "").strip().lower() or kind
+            result = compare_names(row["name1"], row["name2"], row_kind, threshold)
+            row["score"] = f"{result['score']:.4f}"
+            row["match"] = "true" if result["match"] else "false"
+            writer.writerow([safe_cell(row.get(c, "")) for c in columns])
+            bar.update(1)
+
+
+@main.command()
+@click.argument("input_file", metavar="IN.csv", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Where to write the results CSV (default: standard output).")
+@click.option("--list", "lists", multiple=True, help="Screen against this list only (repeat).")
+@click.option("--threshold", type=click.FloatRange(0, 1))
+@click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True)
+def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,  # type: ignore[no-untyped-def]
+           limit: int) -> None:
+    """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
+    from service.matching.catalog import IndexHolder
+    from service.matching.csvio import read_names, result_rows, write_rows
+    from service.matching.screening import screen_names
+
+    try:
+        requests = list(read_names(input_file, source=input_file.name))
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo("loading the index of the active list versions…", err=True)
+    loaded = IndexHolder().current(_engine())
+    write_rows(output, [])
+    chunk = 500
+    with _progress(len(requests), "screen") as bar:
+        for start in range(0, len(requests), chunk):
+            try:
+                results = screen_names(requests[start:start + chunk], loaded=loaded,
+                                       lists=list(lists) or None, threshold=threshold,
+                                       limit=limit)
+            except ServiceError as error:
+                raise click.ClickException(error.message) from error
+            write_rows(output, (row for r in results for row in result_rows(r)), header=False)
+            bar.update(len(results))
+    versions = ", ".join(f"{v.list_id} v{v.version}" for v in loaded.versions) or "none"
+    click.echo(f"screened {len(requests)} names against {versions}", err=True)
+
+
 if __name__ == "__main__":
     main()

@@ -50,8 +50,20 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
-    # Bearer token that allows writes; with none configured every write is refused.
+    # Bootstrap credential with every scope (`Authorization: Bearer <token>`), for creating the
+    # first API keys; empty means only API keys are accepted.
     admin_token: str = ""
+    # Whether the read routes (entities, documents, lists) answer without an API key.
+    public_read: bool = False
+    # Requests allowed per API key (or per client address without one), as "100/minute";
+    # empty turns rate limiting off.
+    rate_limit: str = "600/minute"
+    # Redis for the rate-limit counters shared by every worker; empty keeps them in each process.
+    redis_url: str = ""
+    # Proxies in front of the service whose X-Forwarded-For is trusted for the client address.
+    trusted_proxies: int = 0
+    # Whether request logs may carry query string values (names being screened); off by default.
+    log_names: bool = False
     # Largest request body accepted, in bytes (413 beyond it).
     max_body: int = 10 * 1024 * 1024
     # A list version older than this many days is reported as stale.

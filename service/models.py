@@ -189,3 +189,22 @@ class Enrichment(SQLModel, table=True):
     hits: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body_sha256: str | None = Field(default=None, max_length=64)
     error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+# --- security ---------------------------------------------------------------------------------
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key: its scopes and its use. Only the key's sha256 is stored, never the key."""
+
+    __tablename__ = "api_keys"
+
+    # Public identifier, safe to log and to show; the audit log records it as the actor.
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=100)
+    # sha256 hex of the whole key; a request's key is found by hashing it and looking this up.
+    key_hash: str = Field(max_length=64, unique=True, index=True)
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

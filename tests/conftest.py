@@ -148,8 +148,11 @@ class ContractClient(FlaskClient):
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
-    """Gives test settings: the given database, a known admin token, no network keys."""
-    settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN)
+    """Gives test settings: the given database, a known admin token, no network keys.
+
+    Reads are public here so that the API tests need no key; tests/security turns it off.
+    """
+    settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, public_read=True)
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
+from service.api.auth import require_scope
 from service.api.parsing import query_args
 from service.api.schemas import DocumentOut, DocumentSummaryOut, PageArgs, PassageOut
 from service.registry import documents
@@ -15,6 +16,7 @@ blueprint = Blueprint("documents", __name__, url_prefix="/v1/documents")
 
 
 @blueprint.get("")
+@require_scope("read")
 def index() -> dict[str, Any]:
     args = query_args(PageArgs())
     rows, total = documents.list_documents(session=session(), **args)
@@ -22,6 +24,7 @@ def index() -> dict[str, Any]:
 
 
 @blueprint.get("/<document_id>")
+@require_scope("read")
 def read(document_id: str) -> dict[str, Any]:
     detail = documents.document_detail(document_id, session=session())
     body: dict[str, Any] = DocumentOut().dump(detail["document"])

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, url_for
 
-from service.api.auth import require_admin
+from service.api.auth import require_admin, require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import (
     EntityCreate,
@@ -43,6 +43,7 @@ def entity_json(entity_id: str) -> dict[str, Any]:
 
 
 @blueprint.get("")
+@require_scope("read")
 def search() -> dict[str, Any]:
     args = query_args(EntitySearchArgs())
     page = registry.search_entities(session=session(), **args)
@@ -56,11 +57,13 @@ def search() -> dict[str, Any]:
 
 
 @blueprint.get("/<entity_id>")
+@require_scope("read")
 def read(entity_id: str) -> dict[str, Any]:
     return entity_json(entity_id)
 
 
 @blueprint.get("/<entity_id>/passages")
+@require_scope("read")
 def passages(entity_id: str) -> dict[str, Any]:
     rows = registry.entity_passages(entity_id, session=session())
     return {"items": PassageOut(many=True).dump(rows), "total": len(rows)}

@@ -10,6 +10,8 @@ from marshmallow import ValidationError as _ValidationError
 from service.registry.entities import KINDS
 
 NAME_LENGTH = validate.Length(min=1, max=500)
+# Kinds a screened name may carry; entries of other kinds are then left out.
+SCREEN_KINDS = ("person", "organization", "vessel", "aircraft")
 
 
 class StrictSchema(Schema):
@@ -127,3 +129,37 @@ class EnrichmentOut(Schema):
     hits = fields.List(fields.Dict())
     body_sha256 = fields.String(allow_none=True)
     error = fields.String(allow_none=True)
+
+
+class ScreenName(StrictSchema):
+    id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    name = fields.String(required=True, validate=NAME_LENGTH)
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(SCREEN_KINDS))
+
+
+class ScreenRequest(StrictSchema):
+    names = fields.List(fields.Nested(ScreenName), required=True,
+                        validate=validate.Length(min=1, max=1000))
+    lists = fields.List(fields.String(validate=validate.Length(min=1, max=50)),
+                        load_default=None, allow_none=True, validate=validate.Length(max=20))
+    threshold = fields.Float(load_default=None, allow_none=True,
+                             validate=validate.Range(min=0, max=1))
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+class ScreenArgs(StrictSchema):
+    name = fields.String(required=True, validate=NAME_LENGTH)
+    kind = fields.String(load_default=None, validate=validate.OneOf(SCREEN_KINDS))
+    lists = fields.String(load_default=None, validate=validate.Length(max=500))
+    threshold = fields.Float(load_default=None, validate=validate.Range(min=0, max=1))
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+class CompareRequest(StrictSchema):
+    name1 = fields.String(required=True, validate=NAME_LENGTH)
+    name2 = fields.String(required=True, validate=NAME_LENGTH)
+    kind = fields.String(load_default=None, allow_none=True,
+                         validate=validate.OneOf(SCREEN_KINDS))
+    threshold = fields.Float(load_default=None, allow_none=True,
+                             validate=validate.Range(min=0, max=1))

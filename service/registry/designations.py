@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from service.lists.programs import explain
 from service.models import EntityLink, ListEntryRow, ListVersion, SanctionsList
 
 # Link states that count as "this entity is that entry".
@@ -42,6 +43,7 @@ class Designation:
             "status": self.status,
             "listed": self.listed,
             "programs": self.programs,
+            "program_details": explain(self.programs),
             "list_key": self.list_key,
             "list_keys": self.list_keys,
             "matched_name": self.matched_name,

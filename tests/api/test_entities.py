@@ -87,9 +87,10 @@ def test_bad_query_arguments_are_422_listing_each(client: FlaskClient) -> None:
 def test_writes_need_the_admin_token(client: FlaskClient) -> None:
     body = {"kind": "organization", "name": "Saraya Awliya al-Dam"}
     assert client.post("/v1/entities", json=body).status_code == 401
+    # An unknown credential is 401 like a missing one; 403 is a known key without the scope.
     wrong = client.post("/v1/entities", json=body, headers={"Authorization": "Bearer nope"})
-    assert wrong.status_code == 403
-    assert wrong.get_json()["error"]["code"] == "forbidden"
+    assert wrong.status_code == 401
+    assert wrong.get_json()["error"]["code"] == "unauthorized"
 
 
 def test_writes_are_refused_when_no_token_is_configured(client: FlaskClient) -> None:
@@ -97,7 +98,9 @@ def test_writes_are_refused_when_no_token_is_configured(client: FlaskClient) -> 
     body = {"kind": "organization", "name": "Saraya Awliya al-Dam"}
     assert client.post("/v1/entities", json=body).status_code == 401
     assert client.post("/v1/entities", json=body,
-                       headers={"Authorization": "Bearer anything"}).status_code == 403
+                       headers={"Authorization": "Bearer anything"}).status_code == 401
+    assert client.post("/v1/entities", json=body,
+                       headers={"Authorization": "Bearer "}).status_code == 401
 
 
 def test_create_update_delete_entity(client: FlaskClient, admin_headers: dict) -> None:

@@ -135,3 +135,13 @@ def test_enrich_route_without_keys_does_nothing(client: FlaskClient,
                                                 admin_headers: dict) -> None:
     body = client.post("/v1/entities/qais-al-khazali/enrich", headers=admin_headers).get_json()
     assert body == {"entity_id": "qais-al-khazali", "sources": [], "items": []}
+
+
+def test_programs_explain_codes(client: FlaskClient, versions: tuple[int, int]) -> None:
+    table = {p["code"]: p for p in client.get("/v1/programs").get_json()["items"]}
+    assert "13224" in table["SDGT"]["legal_basis"]
+    assert "219" in table["FTO"]["legal_basis"]
+    entity = client.get("/v1/entities/kataib-hezbollah").get_json()
+    sdn = next(d for d in entity["designations"] if d["list"] == "us_ofac_sdn")
+    details = {p["code"]: p for p in sdn["program_details"]}
+    assert details["IRAQ3"]["legal_basis"] and "13438" in details["IRAQ3"]["legal_basis"]

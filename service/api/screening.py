@@ -1,0 +1,60 @@
+"""Routes of screening: many names, one name, and a comparison of two names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app
+
+from service.api.auth import require_scope
+from service.api.parsing import json_body, query_args
+from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
+from service.matching.catalog import IndexHolder, LoadedIndex
+from service.matching.screening import (
+    ScreeningRequest,
+    compare_names,
+    list_versions_json,
+    screen_names,
+)
+from service.web import engine
+
+blueprint = Blueprint("screening", __name__, url_prefix="/v1")
+
+
+def current_index() -> LoadedIndex:
+    """Gives this process's index, rebuilt first if a list version or the registry changed."""
+    holder: IndexHolder = current_app.extensions.setdefault("xref.index", IndexHolder())
+    return holder.current(engine())
+
+
+def _screen(requests: list[ScreeningRequest], lists: list[str] | None,
+            threshold: float | None, limit: int) -> dict[str, Any]:
+    loaded = current_index()
+    results = screen_names(requests, loaded=loaded, lists=lists, threshold=threshold,
+                           limit=limit)
+    return {"results": [r.to_dict() for r in results],
+            "list_versions": list_versions_json(loaded, lists)}
+
+
+@blueprint.post("/screen")
+@require_scope("screen")
+def screen_many() -> dict[str, Any]:
+    body = json_body(ScreenRequest())
+    requests = [ScreeningRequest(n["name"], n.get("id"), n.get("kind")) for n in body["names"]]
+    return _screen(requests, body["lists"], body["threshold"], body["limit"])
+
+
+@blueprint.get("/screen")
+@require_scope("screen")
+def screen_one() -> dict[str, Any]:
+    args = query_args(ScreenArgs())
+    lists = [item for item in (args["lists"] or "").split(",") if item] or None
+    return _screen([ScreeningRequest(args["name"], None, args["kind"])], lists,
+                   args["threshold"], args["limit"])
+
+
+@blueprint.post("/compare")
+@require_scope("screen")
+def compare() -> dict[str, Any]:
+    body = json_body(CompareRequest())
+    return compare_names(body["name1"], body["name2"], body["kind"], body["threshold"])

@@ -1,0 +1,1 @@
+"""Name matching: normalisation, pairwise scoring and an in-memory screening index."""

@@ -1,0 +1,145 @@
+"""The screening index of the active list versions and the registry, kept current.
+
+Each process holds one index. Before every screening it reads the active version ids and a
+fingerprint of the registry's names (two small queries); when either changed — an import in
+any process, a registry edit — the index is rebuilt from the database, so every server
+process screens against a new version without a restart. A screening keeps the index object
+it started with, so its answer comes wholly from one set of versions.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from service.matching.index import IndexedName, NameIndex
+from service.models import (
+    Entity,
+    EntityLink,
+    EntityName,
+    ListEntryName,
+    ListEntryRow,
+    ListVersion,
+    SanctionsList,
+)
+from service.registry.designations import ACCEPTED_LINK_STATES
+
+# The registry's own names are screened as a list of their own.
+REGISTRY_LIST = "registry"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """Which version of a list an index holds."""
+
+    list_id: str
+    version: int
+    data_date: date | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Gives the JSON form screenings report."""
+        return {"list": self.list_id, "version": self.version,
+                "data_date": self.data_date.isoformat() if self.data_date else None}
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """An index together with the list versions and registry state it was built from."""
+
+    index: NameIndex
+    versions: tuple[VersionInfo, ...]
+    fingerprint: tuple[Any, ...]
+
+    def version_of(self, list_id: str) -> int | None:
+        """Gives the version id of the list this index holds, if any."""
+        return next((v.version for v in self.versions if v.list_id == list_id), None)
+
+
+def current_fingerprint(session: Session) -> tuple[Any, ...]:
+    """Gives what decides whether an index is current: active versions and registry state."""
+    connection = session.connection()
+    active = tuple(connection.execute(
+        select(SanctionsList.id, SanctionsList.active_version_id)  # type: ignore[call-overload]
+        .order_by(SanctionsList.id)).all())
+    names = tuple(connection.execute(
+        select(func.count(EntityName.id), func.max(EntityName.id))  # type: ignore[arg-type]
+    ).one())
+    links = tuple(connection.execute(
+        select(func.count(EntityLink.id), func.max(EntityLink.id),  # type: ignore[arg-type]
+               func.max(EntityLink.decided_at))
+        .where(EntityLink.status.in_(ACCEPTED_LINK_STATES))  # type: ignore[attr-defined]
+    ).one())
+    return (active, names, links)
+
+
+def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) -> LoadedIndex:
+    """Gives a new index of every name of the active versions and of the registry."""
+    fingerprint = fingerprint or current_fingerprint(session)
+    connection = session.connection()
+    linked: dict[tuple[str, str], str] = {}
+    for entity_id, list_id, list_key in connection.execute(
+        select(EntityLink.entity_id, EntityLink.list_id, EntityLink.list_key)  # type: ignore[call-overload]
+        .where(EntityLink.status.in_(ACCEPTED_LINK_STATES))  # type: ignore[attr-defined]
+    ).all():
+        linked.setdefault((list_id, list_key), entity_id)
+
+    names: list[IndexedName] = []
+    versions: list[VersionInfo] = []
+    for list_id, version_id, data_date in connection.execute(
+        select(SanctionsList.id, ListVersion.id, ListVersion.data_date)  # type: ignore[call-overload]
+        .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
+        .order_by(SanctionsList.id)
+    ).all():
+        versions.append(VersionInfo(list_id, version_id, data_date))
+        rows = connection.execute(
+            select(ListEntryRow.key, ListEntryRow.kind, ListEntryRow.name,  # type: ignore[call-overload]
+                   ListEntryRow.programs, ListEntryName.name, ListEntryName.weak)
+            .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
+            .where(ListEntryName.version_id == version_id)
+        )
+        for key, kind, primary, programs, name, weak in rows:
+            names.append(IndexedName(list_id, key, name, primary, kind, tuple(programs),
+                                     entity_id=linked.get((list_id, key)), weak=bool(weak)))
+
+    programs_by_entity: dict[str, set[str]] = defaultdict(set)
+    for name in names:
+        if name.entity_id:
+            programs_by_entity[name.entity_id].update(name.programs)
+    for entity_id, kind, canonical, spelling in connection.execute(
+        select(Entity.id, Entity.kind, Entity.name, EntityName.name)  # type: ignore[call-overload]
+        .join(EntityName, EntityName.entity_id == Entity.id)
+        .where(EntityName.role == "name")
+    ).all():
+        names.append(IndexedName(REGISTRY_LIST, entity_id, spelling, canonical, kind,
+                                 tuple(sorted(programs_by_entity.get(entity_id, ()))),
+                                 entity_id=entity_id))
+    return LoadedIndex(NameIndex.build(names), tuple(versions), fingerprint)
+
+
+class IndexHolder:
+    """One process's current index, rebuilt when the database says it is out of date."""
+
+    def __init__(self) -> None:
+        self._loaded: LoadedIndex | None = None
+        self._lock = threading.Lock()
+
+    def current(self, engine: Engine) -> LoadedIndex:
+        """Gives an index matching the database's active versions and registry right now."""
+        with Session(engine) as session:
+            fingerprint = current_fingerprint(session)
+            loaded = self._loaded
+            if loaded is not None and loaded.fingerprint == fingerprint:
+                return loaded
+            with self._lock:
+                loaded = self._loaded
+                if loaded is None or loaded.fingerprint != fingerprint:
+                    loaded = build_index(session, fingerprint)
+                    self._loaded = loaded
+                return loaded

@@ -1,0 +1,438 @@
+"""Name normalisation: any script to comparable Latin name parts.
+
+A name goes through these steps, each of which is reported back so the scorer can explain
+itself:
+
+1. Unicode NFKC (full-width letters, ligatures, compatibility forms);
+2. ``LAST, First`` reordering when the part after the comma is not a legal form;
+3. per word: camel-case splitting of Latin words (``VladimirPutin``), transliteration to
+   ASCII with anyascii (Arabic, Persian, Cyrillic, Greek, Han, Hangul, …);
+4. apostrophes and ʿayn/hamza marks removed inside words (``Kata'ib`` → ``kataib``), dots,
+   hyphens and other punctuation split words; dotted initials of organisations are joined
+   (``A.B.C.`` → ``abc``);
+5. casefolding;
+6. titles and honorifics dropped (``Gen.``, ``Dr.``, ``Ayatollah``, ``Sheikh`` …);
+7. Arabic particles handled as such: the article (``al-``, ``el-``, sun-letter forms such as
+   ``ad-Din``), patronymic markers (``bin``, ``ibn``, ``bint``, ``ould``) are dropped, and
+   ``abd`` + article + word compounds are fused (``Abd al Rahman`` ≡ ``Abdulrahman``);
+8. organisation legal forms recognised (``LLC``, ``Ltd``, ``JSC``, ``Aktiengesellschaft``…)
+   and replaced by a canonical class kept apart from the name parts;
+9. each remaining part gets a phonetic key (folding common transliteration variation:
+   q/k/gh, kh/h, ou/u, ee/i, e/i, o/u, y/i, dh/d, w/v, double letters) and a consonant
+   skeleton (used for retrieval and for scripts that do not write short vowels).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from service.matching import vocabulary as vocab
+from service.matching.frequencies import MIN_WEIGHT, part_weight
+from service.matching.phonetics import phonetic_key, skeleton_key
+
+# Kinds the matcher knows; anything else is treated like None (unknown).
+PERSON = "person"
+ORGANIZATION = "organization"
+VESSEL = "vessel"
+AIRCRAFT = "aircraft"
+
+# Apostrophes, ʿayn and hamza marks, acute/grave accents used as apostrophes: they sit inside a
+# word ("Kata'ib", "Qa`ida") and must not split it.
+_APOSTROPHES = re.compile(r"['`´‘’ʼʻʿʾʹ′]")
+# Dotted initials such as "A.B.C." or "o.O.O." (joined for organisations).
+_DOTTED_INITIALS = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
+# Lower-case letter followed by an upper-case one that starts a word of 3+ letters.
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})|(?<=[a-z]{3})(?=[A-Z]{2,}\b)")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|er|e|eme|ый|ая)$")
+# Modern Greek digraphs romanised by sound ("Πούτιν" → Putin, "Ντ" → D), before anyascii
+# transliterates letter by letter.
+_GREEK_DIGRAPH_SOUNDS = {"ου": "u", "ού": "u", "μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng"}
+_GREEK_DIGRAPHS = re.compile("|".join(_GREEK_DIGRAPH_SOUNDS), re.IGNORECASE)
+_MIDDLE_DOTS = re.compile(r"[·・•‧]")
+# Digits standing for look-alike letters inside a person's name ("Ig0r Sech1n").
+_LOOKALIKE_DIGITS = str.maketrans("013457892", "oieastbgz")
+
+# Scripts that do not write short vowels: names from them are compared on consonants.
+_ABJAD_RANGES = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
+                 (0x08A0, 0x08FF), (0xFB1D, 0xFB4F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+# Scripts whose transliteration comes out as capitalised syllables with no spaces.
+_SYLLABIC_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
+                    (0x1100, 0x11FF), (0x3130, 0x318F))
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    """One comparable part of a name, with its matching keys and weight."""
+
+    text: str  # lower-case ASCII form
+    phonetic: str  # transliteration-tolerant key
+    skeleton: str  # consonants only (falls back to phonetic when a part has none)
+    weight: float  # rarity weight in [MIN_WEIGHT, 1]
+    abjad: bool = False  # written in a script without short vowels
+    initial: bool = False  # a single letter standing for a word
+    numeric: bool = False  # contains digits: must agree exactly
+    # The part without an attached Arabic article ("alkhazali" → "khazali"), if any.
+    bare: str | None = None
+    # The original characters of a part written in a syllabic script (Han, Hangul), where
+    # each character is a syllable: a different character is a different name.
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedName:
+    """A name ready for comparison, and what normalisation did to it."""
+
+    original: str
+    kind: str | None
+    parts: tuple[NamePart, ...]
+    titles: tuple[str, ...] = ()
+    particles: tuple[str, ...] = ()
+    legal_forms: tuple[str, ...] = ()  # canonical legal-form classes
+    reordered: bool = False
+    # Per part: "bearer" before a patronymic marker ("Salman" in "Salman bin Ali"), "father"
+    # after one ("Ali"), "" otherwise.
+    roles: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Gives the normalised name as one string of its parts."""
+        return " ".join(part.text for part in self.parts)
+
+    def describe(self) -> dict[str, object]:
+        """Gives a JSON-ready description of the normalisation, for explanations."""
+        return {
+            "original": self.original,
+            "normalized": self.text,
+            "parts": [part.text for part in self.parts],
+            "titles_dropped": list(self.titles),
+            "particles_dropped": list(self.particles),
+            "legal_forms": list(self.legal_forms),
+            "reordered": self.reordered,
+        }
+
+
+def canonical_kind(kind: str | None) -> str | None:
+    """Gives the matcher's kind for a list or API kind (None when unknown)."""
+    if kind is None:
+        return None
+    lowered = kind.strip().lower()
+    if lowered in ("person", "individual", "people"):
+        return PERSON
+    if lowered in ("organization", "organisation", "entity", "company", "legalentity",
+                   "legal_entity", "org", "business"):
+        return ORGANIZATION
+    if lowered in ("vessel", "ship"):
+        return VESSEL
+    if lowered in ("aircraft", "airplane"):
+        return AIRCRAFT
+    return None
+
+
+def _in_ranges(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _script_of(word: str) -> str:
+    """Gives "abjad", "syllabic", "latin" or "other" for a word, by its first letter."""
+    for char in word:
+        if not char.isalpha():
+            continue
+        if char.isascii():
+            return "latin"
+        if _in_ranges(char, _ABJAD_RANGES):
+            return "abjad"
+        if _in_ranges(char, _SYLLABIC_RANGES):
+            return "syllabic"
+        if 0x0370 <= ord(char) <= 0x03FF or 0x1F00 <= ord(char) <= 0x1FFF:
+            return "greek"
+        return "other"
+    return "latin"
+
+
+def _reorder_last_first(name: str) -> tuple[str, bool]:
+    """Gives ``First LAST`` for ``LAST, First``, and whether it reordered."""
+    if name.count(",") != 1:
+        return name, False
+    last, first = name.split(",")
+    first_words = _NON_ALNUM.sub(" ", anyascii(first).lower()).split()
+    if not first_words or not last.strip():
+        return name, False
+    # "ACME CO., LTD." or "BANCO X, S.A.": the tail is a legal form, not a given name.
+    if vocab.legal_form_at(first_words, 0)[0] == len(first_words):
+        return name, False
+    return f"{first.strip()} {last.strip()}", True
+
+
+def _transliterate_word(
+    word: str, single_word: bool = True
+) -> tuple[list[tuple[str, str | None]], bool]:
+    """Gives the ASCII words of one source word, each with its syllabic-script original
+    (None for other scripts), and whether the word's script is an abjad."""
+    if word.isascii():
+        return [(w, None) for w in _CAMEL_BOUNDARY.sub(" ", word).split()], False
+    script = _script_of(word)
+    if script == "latin":
+        return [(w, None) for w in _CAMEL_BOUNDARY.sub(" ", anyascii(word)).split()], False
+    if script == "greek":
+        word = _GREEK_DIGRAPHS.sub(lambda m: _GREEK_DIGRAPH_SOUNDS[m.group(0).lower()], word)
+        return [(anyascii(word), None)], False
+    if script == "syllabic":
+        pieces = [piece for piece in _MIDDLE_DOTS.split(word) if piece]
+        if len(pieces) > 1 or not single_word:
+            # A name written word by word (a foreign name, with spaces or middle dots).
+            return [(anyascii(piece), piece) for piece in pieces], False
+        # Han and Hangul: one character per syllable; the first is the family name, the
+        # rest the given name, conventionally romanised as one word.
+        letters = [char for char in word if char.isalpha()]
+        if len(letters) >= 2:
+            given = "".join(letters[1:])
+            return [(anyascii(letters[0]), letters[0]), (anyascii(given), given)], False
+        return [(anyascii(word), word)], False
+    return [(anyascii(word), None)], script == "abjad"
+
+
+def _clean_word(word: str, organization_like: bool) -> list[str]:
+    """Gives the lower-case alphanumeric tokens of one ASCII word."""
+    word = _APOSTROPHES.sub("", word)
+    if organization_like:
+        word = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), word)
+    word = word.replace("&", " and ")
+    return _NON_ALNUM.sub(" ", word.lower()).split()
+
+
+def _abjad_vowels(token: str) -> str:
+    """Gives an abjad transliteration with w/y inside the word read as the vowels u/i."""
+    if len(token) <= 1:
+        return token
+    return token[0] + token[1:].replace("w", "u").replace("y", "i")
+
+
+def _article_stripped(token: str, abjad: bool) -> str | None:
+    """Gives the token without an attached article ("alkhazali" → "khazali"), or None."""
+    for article in vocab.ATTACHED_ARTICLES:
+        rest = token[len(article):]
+        if token.startswith(article) and len(rest) >= 4 and rest[0] not in "aeiou":
+            return rest
+    # Arabic script writes the article as a bare "l" after anyascii drops the alif.
+    if abjad and token.startswith("l") and len(token) >= 4 and token[1] not in "aeiouwy":
+        return token[1:]
+    return None
+
+
+@lru_cache(maxsize=200_000)
+def make_part(text: str, abjad: bool = False, source: str | None = None) -> NamePart:
+    """Gives the name part for one normalised token, with its keys and weight."""
+    phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
+    skeleton = skeleton_key(phonetic)
+    numeric = not text.isalpha()
+    bare = None if numeric else _article_stripped(text, abjad)
+    # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
+    weight = MIN_WEIGHT if text in vocab.PARTICLE_WORDS else part_weight(phonetic, len(text))
+    return NamePart(
+        text=text,
+        phonetic=phonetic,
+        skeleton=skeleton,
+        weight=weight,
+        abjad=abjad,
+        initial=len(text) == 1 and text.isalpha(),
+        numeric=numeric,
+        bare=bare,
+        source=source,
+    )
+
+
+def _fuse_abd_compounds(tokens: list[str], particles: list[str]) -> list[str]:
+    """Gives tokens with "abd" + article + word fused into one canonical "abd…" part."""
+    fused: list[str] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token in vocab.ABD_FORMS and index + 1 < len(tokens):
+            following = index + 1
+            while following < len(tokens) - 1 and tokens[following] in vocab.ARTICLES:
+                particles.append(tokens[following])
+                following += 1
+            fused.append(vocab.canonical_abd("abd" + tokens[following], fused=True))
+            index = following + 1
+            continue
+        fused.append(vocab.canonical_abd(token) if token.startswith("abd") else token)
+        index += 1
+    return fused
+
+
+def _is_sun_letter_article(token: str, following: str | None) -> bool:
+    """Gives whether a token is an assimilated Arabic article ("ad" in "ad Din")."""
+    if following is None or token not in vocab.SUN_LETTER_ARTICLES:
+        return False
+    consonant = token[1:]
+    return following.startswith(consonant) and len(following) > len(consonant)
+
+
+def _lookalike_letters(token: str) -> str:
+    """Gives a person-name token with digits read as the letters they resemble."""
+    if token.isalpha() or token.isdigit():
+        return token
+    return token.translate(_LOOKALIKE_DIGITS)
+
+
+def _numbers_to_digits(tokens: list[str], roman: bool) -> list[str]:
+    """Gives tokens with number words, ordinals and (optionally) Roman numerals as digits."""
+    converted: list[str] = []
+    after_tens_word = False  # "forty" just read: "forty four" / "forty 4" is one number
+    for token in tokens:
+        ordinal = _ORDINAL.match(token)
+        value = vocab.NUMBER_WORDS.get(token)
+        if ordinal:
+            value = int(ordinal.group(1))
+        elif token.isdigit():
+            value = int(token)
+        elif roman and value is None:
+            value = vocab.ROMAN_NUMERALS.get(token)
+        if value is None:
+            converted.append(token)
+            after_tens_word = False
+            continue
+        if after_tens_word and 0 < value < 10:
+            converted[-1] = str(int(converted[-1]) + value)
+            after_tens_word = False
+        else:
+            converted.append(str(value))
+            after_tens_word = token.isalpha() and value >= 20 and value % 10 == 0
+    return converted
+
+
+def _drop_titles(tokens: list[str], titles: list[str]) -> list[str]:
+    """Gives tokens without leading titles and without honorifics anywhere."""
+    kept: list[str] = []
+    leading = True
+    for token in tokens:
+        if (leading and token in vocab.LEADING_TITLES) or token in vocab.HONORIFICS:
+            titles.append(token)
+            continue
+        leading = False
+        kept.append(token)
+    return kept
+
+
+def _split_legal_forms(tokens: list[str], legal_forms: list[str], kind: str | None) -> list[str]:
+    """Gives tokens without legal-form phrases, recording each form's canonical class.
+
+    Two-letter forms ("SA", "AB", "AG") are also name parts: they count as legal forms in
+    organisation names, and at the end of names of unknown kind, never in a person's name.
+    """
+    kept: list[str] = []
+    index = 0
+    last = len(tokens) - 1
+    while index < len(tokens):
+        span, canonical = vocab.legal_form_at(tokens, index)
+        if span == 1 and len(tokens[index]) < 3 and kind != ORGANIZATION:
+            if kind == PERSON or index != last:
+                span = 0
+        if span and canonical:
+            if canonical not in legal_forms:
+                legal_forms.append(canonical)
+            index += span
+            continue
+        kept.append(tokens[index])
+        index += 1
+    return kept
+
+
+def _patronymic_roles(tokens: list[str]) -> dict[str, str]:
+    """Gives the role of the words around patronymic markers: "bearer" and "father"."""
+    roles: dict[str, str] = {}
+    for position in range(1, len(tokens) - 1):
+        if tokens[position] in vocab.PATRONYMIC_MARKERS:
+            roles.setdefault(tokens[position - 1], "bearer")
+            roles.setdefault(tokens[position + 1], "father")
+    return roles
+
+
+def _drop_particles(tokens: list[str], kind: str | None, particles: list[str]) -> list[str]:
+    """Gives tokens without articles, patronymic markers and connecting words."""
+    kept: list[str] = []
+    last = len(tokens) - 1
+    for position, token in enumerate(tokens):
+        following = tokens[position + 1] if position < last else None
+        if kind != ORGANIZATION and position == 0 and token not in vocab.ARABIC_PATRONYMICS:
+            # A person's first word is a given name even when it looks like a particle
+            # ("Al Green", "Van Taylor", "Ben Carson"); particles stand before other words.
+            kept.append(token)
+            continue
+        droppable = (
+            token in vocab.ARTICLES
+            or _is_sun_letter_article(token, following)
+            or (token in vocab.PATRONYMIC_MARKERS and following is not None)
+            or (kind == PERSON and token in vocab.NOBILIARY_PARTICLES and following is not None)
+            or (kind != PERSON and token in vocab.ORGANIZATION_STOPWORDS)
+        )
+        if droppable:
+            particles.append(token)
+        else:
+            kept.append(token)
+    return kept
+
+
+@lru_cache(maxsize=50_000)
+def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
+    """Gives the normalised, explainable form of a name (see the module docstring)."""
+    kind = canonical_kind(kind)
+    text = unicodedata.normalize("NFKC", name).strip()
+    reordered = False
+    if kind != ORGANIZATION:
+        text, reordered = _reorder_last_first(text)
+    organization_like = kind != PERSON
+
+    tokens: list[str] = []
+    sources: dict[str, str] = {}
+    abjad_name = False
+    words = text.split()
+    for word in words:
+        ascii_words, abjad = _transliterate_word(word, len(words) == 1)
+        abjad_name = abjad_name or abjad
+        for ascii_word, source in ascii_words:
+            cleaned = _clean_word(ascii_word, organization_like)
+            if source and len(cleaned) == 1:
+                sources[cleaned[0]] = source
+            tokens.extend(cleaned)
+    if kind == PERSON:
+        tokens = [_lookalike_letters(token) for token in tokens]
+    roles: dict[str, str] = {}
+
+    titles: list[str] = []
+    particles: list[str] = []
+    legal_forms: list[str] = []
+    steps = [
+        # Organisation names keep their first word ("General Motors", "Captain Trading").
+        lambda ts: _drop_titles(ts, titles) if kind != ORGANIZATION else ts,
+        lambda ts: _fuse_abd_compounds(ts, particles),
+        lambda ts: roles.update(_patronymic_roles(ts)) or ts,
+        lambda ts: _drop_particles(ts, kind, particles),
+        lambda ts: _split_legal_forms(ts, legal_forms, kind),
+        lambda ts: _numbers_to_digits(ts, roman=kind != PERSON) if kind != PERSON else ts,
+        lambda ts: [vocab.ABBREVIATIONS.get(t, t) for t in ts] if organization_like else ts,
+    ]
+    for step in steps:
+        processed = step(tokens)
+        # Never normalise a name away entirely: keep the last non-empty form.
+        if processed:
+            tokens = processed
+
+    parts = tuple(make_part(token, abjad_name, sources.get(token)) for token in tokens)
+    return NormalizedName(
+        original=name,
+        kind=kind,
+        parts=parts,
+        titles=tuple(titles),
+        particles=tuple(particles),
+        legal_forms=tuple(legal_forms),
+        reordered=reordered,
+        roles=tuple(roles.get(part.text, "") for part in parts) if roles else (),
+    )

@@ -1,0 +1,373 @@
+"""Pairwise name scoring: order-independent part alignment weighted by part rarity.
+
+How a score comes about (each step shows in the explanation):
+
+1. both names are normalised (see ``normalize.py``);
+2. every part of one name is compared with every part of the other (rapidfuzz OSA
+   similarity on the text and on the phonetic key; consonant skeletons for scripts without
+   short vowels; initials agree with a part that starts with the same letter; parts with
+   digits must be equal), and the best pairs are aligned greedily, each part at most once,
+   regardless of order; parts written together on one side and apart on the other
+   ("RamiMakhlouf") are joined before aligning;
+3. the score is the weighted similarity of the aligned pairs divided by the weight of all
+   parts, where a part's weight is its rarity among listed names (``frequencies.py``):
+   - parts left over on one side only (a middle name, a patronymic the other name lacks)
+     count at ``EXTRA_PART_FACTOR`` of their weight: a shorter form of a name is still it;
+   - parts left over on both sides conflict (two different given names with the same
+     family name; a different father's name in a long name): they count in full and each
+     conflict costs ``CONFLICT_PENALTY`` more, since they point to different people;
+   - organisations with different legal-form classes (AG vs GmbH) lose ``LEGAL_FORM_PENALTY``;
+4. ``match`` is ``score >= DEFAULT_THRESHOLD`` unless another threshold is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from service.matching.normalize import (
+    ORGANIZATION,
+    PERSON,
+    NamePart,
+    NormalizedName,
+    make_part,
+    normalize_name,
+)
+
+# The one decision threshold: a pair scoring at or above it is reported as a match. Chosen so
+# that a name with one typo in a rare part, or with an extra middle name, still matches,
+# while a different given name with the same family name does not.
+DEFAULT_THRESHOLD = 0.8
+
+# Two parts are aligned only when at least this similar; below it they stay unmatched.
+ALIGN_MIN_SIMILARITY = 0.7
+# How much an initial agreeing with a full part counts ("J." for "Joachim").
+INITIAL_SIMILARITY = 0.9
+# Key equality under transliteration folding ("Qasem" / "Ghasem" share a phonetic key).
+PHONETIC_EQUAL_SIMILARITY = 0.95
+# Near phonetic keys count a little less than near spellings: folding already made them close.
+PHONETIC_DISCOUNT = 0.05
+# Weight factor of parts only one name has (see the module docstring). Lower for people,
+# whose list entries carry full names (patronymics, second given names) that queries omit;
+# higher for organisations, where an extra word often names a different company (a branch).
+EXTRA_PART_FACTOR = 0.4
+EXTRA_PERSON_PART_FACTOR = 0.15
+# The most a comparison can score when only initials agree ("N. N." for a full name).
+INITIALS_ONLY_CAP = 0.5
+# The most a person's one-word name can score against a longer one: one word alone does
+# not identify a person (weak one-word aliases would match every "Tom").
+SINGLE_PART_CAP = 0.7
+# Score lost per aligned pair that is one name's bearer and the other's father
+# ("Salman bin Ali" vs "Ali bin Salman": two different people).
+SWAPPED_ROLE_PENALTY = 0.15
+# Score lost when both names carry numbers that differ ("Fund III" / "Fund IV"), or when only
+# one carries a number: numbered vessels and funds of one family are related, so flag them.
+NUMBER_MISMATCH_PENALTY = 0.1
+NUMBER_EXTRA_PENALTY = 0.05
+# Score lost per pair of conflicting parts.
+CONFLICT_PENALTY = 0.05
+# Score lost when both organisations state legal forms of different classes.
+LEGAL_FORM_PENALTY = 0.05
+# Joining two adjacent parts must reach this similarity to replace them.
+JOIN_MIN_SIMILARITY = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The outcome of comparing two names: score in [0, 1], decision and explanation."""
+
+    score: float
+    match: bool
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+def part_similarity(left: NamePart, right: NamePart) -> float:
+    """Gives how alike two name parts are, in [0, 1]."""
+    if left.text == right.text:
+        return 1.0
+    if left.numeric or right.numeric:
+        return 0.0
+    if left.initial or right.initial:
+        if left.initial and right.initial:
+            return 0.0
+        return INITIAL_SIMILARITY if left.text[0] == right.text[0] else 0.0
+    if left.source is not None and right.source is not None:
+        # Both in a syllabic script: each character is a syllable of the name.
+        return OSA.normalized_similarity(left.source, right.source)
+    if left.abjad != right.abjad:
+        # Vowels are not written in one of the two: compare what both spell, the consonants.
+        return OSA.normalized_similarity(left.skeleton, right.skeleton)
+    if left.phonetic == right.phonetic:
+        return PHONETIC_EQUAL_SIMILARITY
+    similarity = max(
+        OSA.normalized_similarity(left.text, right.text),
+        OSA.normalized_similarity(left.phonetic, right.phonetic) - PHONETIC_DISCOUNT,
+    )
+    if left.bare is not None or right.bare is not None:
+        similarity = max(
+            similarity,
+            OSA.normalized_similarity(left.bare or left.text, right.bare or right.text),
+        )
+    return similarity
+
+
+def _pair_weight(left: NamePart, right: NamePart) -> float:
+    if left.initial or right.initial:
+        return min(left.weight, right.weight)
+    return (left.weight + right.weight) / 2
+
+
+def _align(
+    left: tuple[NamePart, ...], right: tuple[NamePart, ...]
+) -> list[tuple[int, int, float]]:
+    """Gives the greedy best one-to-one alignment as (left index, right index, similarity)."""
+    candidates = []
+    for i, left_part in enumerate(left):
+        for j, right_part in enumerate(right):
+            similarity = part_similarity(left_part, right_part)
+            if similarity >= ALIGN_MIN_SIMILARITY:
+                candidates.append((similarity, -abs(i - j), i, j))
+    if not candidates:
+        return []
+    candidates.sort(reverse=True)
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    pairs = []
+    for similarity, _, i, j in candidates:
+        if i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        pairs.append((i, j, similarity))
+    return pairs
+
+
+def _join_split_parts(
+    parts: tuple[NamePart, ...], other: tuple[NamePart, ...], weak: set[int]
+) -> tuple[NamePart, ...] | None:
+    """Gives `parts` with two adjacent ones joined where the join matches a part of `other`."""
+    for index in range(len(parts) - 1):
+        first, second = parts[index], parts[index + 1]
+        if first.numeric or second.numeric:
+            continue
+        joined = first.text + second.text
+        for position, other_part in enumerate(other):
+            if position not in weak or other_part.initial:
+                continue
+            if OSA.normalized_similarity(joined, other_part.text) >= JOIN_MIN_SIMILARITY:
+                merged = make_part(joined, first.abjad)
+                return parts[:index] + (merged,) + parts[index + 2:]
+    return None
+
+
+def _weakly_matched(
+    count: int, pairs: list[tuple[int, int, float]], side: int
+) -> set[int]:
+    """Gives the indexes of one side's parts that are unmatched or matched below 0.9."""
+    strong = {pair[side] for pair in pairs if pair[2] >= 0.9}
+    return set(range(count)) - strong
+
+
+def _comparable(name: NormalizedName) -> tuple[tuple[NamePart, ...], frozenset[str]]:
+    """Gives a name's parts to align and, apart, its numbers (unless it is only numbers)."""
+    words = tuple(part for part in name.parts if not part.numeric)
+    if not words:
+        return name.parts, frozenset()
+    return words, frozenset(part.text for part in name.parts if part.numeric)
+
+
+def _role_swaps(
+    left: NormalizedName,
+    right: NormalizedName,
+    left_parts: tuple[NamePart, ...],
+    right_parts: tuple[NamePart, ...],
+    pairs: list[tuple[int, int, float]],
+) -> int:
+    """Gives how many aligned pairs are a bearer's name on one side, a father's on the other."""
+    if not left.roles or not right.roles:
+        return 0
+    left_roles = dict(zip(left.parts, left.roles, strict=True))
+    right_roles = dict(zip(right.parts, right.roles, strict=True))
+    swaps = 0
+    for i, j, _ in pairs:
+        roles = {left_roles.get(left_parts[i], ""), right_roles.get(right_parts[j], "")}
+        if roles == {"bearer", "father"}:
+            swaps += 1
+    return swaps
+
+
+def _join_until_aligned(
+    left_parts: tuple[NamePart, ...], right_parts: tuple[NamePart, ...]
+) -> tuple[tuple[NamePart, ...], tuple[NamePart, ...], list[tuple[int, int, float]]]:
+    """Gives both part lists, after joining parts split on one side only, and their alignment."""
+    pairs = _align(left_parts, right_parts)
+    if len(left_parts) == 1 and len(right_parts) == 1:
+        return left_parts, right_parts, pairs
+    for _ in range(2):
+        weak_left = _weakly_matched(len(left_parts), pairs, 0)
+        weak_right = _weakly_matched(len(right_parts), pairs, 1)
+        if not weak_left and not weak_right:
+            break
+        joined_left = _join_split_parts(left_parts, right_parts, weak_right)
+        joined_right = None
+        if joined_left is None:
+            joined_right = _join_split_parts(right_parts, left_parts, weak_left)
+        if joined_left is None and joined_right is None:
+            break
+        left_parts = joined_left or left_parts
+        right_parts = joined_right or right_parts
+        pairs = _align(left_parts, right_parts)
+    return left_parts, right_parts, pairs
+
+
+def score_normalized(
+    left: NormalizedName, right: NormalizedName, explain: bool = False, strict: bool = False
+) -> tuple[float, dict[str, Any] | None]:
+    """Gives the score of two normalised names, and the explanation when asked for.
+
+    `strict` counts parts only one name has in full: for weak aliases, which identify
+    someone only when the whole alias is found.
+    """
+    left_parts, left_numbers = _comparable(left)
+    right_parts, right_numbers = _comparable(right)
+    if not left_parts or not right_parts:
+        return 0.0, ({"reason": "a name has no comparable parts"} if explain else None)
+    left_parts, right_parts, pairs = _join_until_aligned(left_parts, right_parts)
+
+    matched_left = {i for i, _, _ in pairs}
+    matched_right = {j for _, j, _ in pairs}
+    unmatched_left = [p for i, p in enumerate(left_parts) if i not in matched_left]
+    unmatched_right = [p for j, p in enumerate(right_parts) if j not in matched_right]
+    # What each side leaves unexplained: its unmatched parts, and the rest of every full
+    # part that only an initial on the other side stands for ("Joachim" for "J.").
+    open_left = [(p, p.weight) for p in unmatched_left]
+    open_right = [(p, p.weight) for p in unmatched_right]
+    aligned_weight = 0.0
+    matched_value = 0.0
+    for i, j, similarity in pairs:
+        left_part, right_part = left_parts[i], right_parts[j]
+        weight = _pair_weight(left_part, right_part)
+        aligned_weight += weight
+        matched_value += weight * similarity
+        if right_part.initial and not left_part.initial:
+            open_left.append((left_part, left_part.weight - weight))
+        elif left_part.initial and not right_part.initial:
+            open_right.append((right_part, right_part.weight - weight))
+
+    conflicts = min(len(open_left), len(open_right))
+    person = PERSON in (left.kind, right.kind)
+    if conflicts or strict:
+        extra_factor = 1.0
+    else:
+        extra_factor = EXTRA_PERSON_PART_FACTOR if person else EXTRA_PART_FACTOR
+    weight_left = sum(weight for _, weight in open_left)
+    weight_right = sum(weight for _, weight in open_right)
+    denominator = aligned_weight + extra_factor * (weight_left + weight_right)
+    missing_given = None
+    if person and extra_factor < 1.0 and pairs:
+        # A person's first (given) name missing while the other name's first part is found
+        # further on ("Patrick Ryan" in "Damion Patrick Ryan"): not just a middle name.
+        if 0 not in matched_left and 0 in matched_right:
+            missing_given = left_parts[0]
+        elif 0 not in matched_right and 0 in matched_left:
+            missing_given = right_parts[0]
+        if missing_given is not None:
+            denominator += (1.0 - extra_factor) * missing_given.weight
+    score = matched_value / denominator if denominator else 0.0
+
+    penalties: list[dict[str, Any]] = []
+
+    def penalise(reason: str, amount: float, **details: Any) -> None:
+        nonlocal score
+        score -= amount
+        if explain:
+            penalties.append({"penalty": reason, "amount": round(amount, 4), **details})
+
+    if conflicts and pairs:
+        penalise("conflicting_parts", CONFLICT_PENALTY * conflicts,
+                 parts=[[p.text for p, _ in open_left], [p.text for p, _ in open_right]])
+    if pairs and all(left_parts[i].initial or right_parts[j].initial for i, j, _ in pairs):
+        if score > INITIALS_ONLY_CAP:
+            penalise("initials_only", score - INITIALS_ONLY_CAP)
+    shorter, longer = sorted((len(left_parts), len(right_parts)))
+    if person and shorter == 1 < longer and score > SINGLE_PART_CAP:
+        # One word of a person's name ("Tom", "Putin") found in a longer name.
+        penalise("single_part_name", score - SINGLE_PART_CAP)
+    swaps = _role_swaps(left, right, left_parts, right_parts, pairs)
+    if swaps:
+        penalise("bearer_father_swapped", SWAPPED_ROLE_PENALTY * swaps)
+    if left_numbers != right_numbers:
+        amount = NUMBER_MISMATCH_PENALTY if left_numbers and right_numbers else NUMBER_EXTRA_PENALTY
+        penalise("number_mismatch", amount, numbers=[sorted(left_numbers), sorted(right_numbers)])
+    if (
+        not person
+        and left.legal_forms and right.legal_forms
+        and not set(left.legal_forms) & set(right.legal_forms)
+    ):
+        penalise("legal_form_mismatch", LEGAL_FORM_PENALTY,
+                 forms=[list(left.legal_forms), list(right.legal_forms)])
+    score = max(0.0, min(1.0, score))
+    if not explain:
+        return score, None
+
+    if weight_left or weight_right:
+        penalties.insert(0, {
+            "penalty": "conflicting_parts_weight" if conflicts else "extra_parts",
+            "weight_factor": extra_factor,
+            "weight": round(weight_left + weight_right, 4),
+        })
+    if missing_given is not None:
+        penalties.insert(1, {"penalty": "missing_given_name", "part": missing_given.text,
+                             "weight_factor": 1.0})
+    explanation: dict[str, Any] = {
+        "name1": left.describe(),
+        "name2": right.describe(),
+        "aligned": [
+            {
+                "name1_part": left_parts[i].text,
+                "name2_part": right_parts[j].text,
+                "similarity": round(similarity, 4),
+                "weight": round(_pair_weight(left_parts[i], right_parts[j]), 4),
+            }
+            for i, j, similarity in sorted(pairs)
+        ],
+        "unmatched_name1": [{"part": p.text, "weight": round(weight, 4)}
+                            for p, weight in open_left],
+        "unmatched_name2": [{"part": p.text, "weight": round(weight, 4)}
+                            for p, weight in open_right],
+        "penalties": penalties,
+        "score": round(score, 4),
+    }
+    return score, explanation
+
+
+def compare(
+    name1: str,
+    name2: str,
+    kind: str | None = None,
+    *,
+    threshold: float | None = None,
+    explain: bool = True,
+) -> Comparison:
+    """Gives the comparison of two names of the given kind (person, organization, …)."""
+    left = normalize_name(name1, kind)
+    right = normalize_name(name2, kind)
+    score, explanation = score_normalized(left, right, explain=explain)
+    decision = score >= (DEFAULT_THRESHOLD if threshold is None else threshold)
+    if explanation is not None:
+        explanation["threshold"] = DEFAULT_THRESHOLD if threshold is None else threshold
+        explanation["kind"] = left.kind
+    return Comparison(score=score, match=decision, explanation=explanation or {})
+
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "ORGANIZATION",
+    "PERSON",
+    "Comparison",
+    "compare",
+    "part_similarity",
+    "score_normalized",
+]

@@ -1,0 +1,184 @@
+"""General linguistic knowledge the normaliser uses: titles, particles, legal forms, numbers.
+
+Every entry here is general knowledge of how names are written (honorifics, Arabic and
+European particles, company legal forms in the languages sanctions lists use); none is taken
+from, or aimed at, a particular listed name or test case. All entries are lower-case ASCII,
+as they appear after transliteration.
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.matching.phonetics import phonetic_key
+
+# Titles dropped only at the start of a name: elsewhere they may be real name parts
+# ("Major" and "General" are surnames, "President" a street or company word).
+LEADING_TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mister", "messrs", "mme", "mlle", "herr", "frau", "sr", "sra",
+    "monsieur", "madame", "mademoiselle", "senor", "senora", "signor", "signora", "gospodin",
+    "dr", "doctor", "prof", "professor", "sir", "dame", "lord", "lady", "hon", "honorable",
+    "honourable", "rev", "reverend", "fr", "father", "excellency",
+    "gen", "general", "lt", "lieutenant", "col", "colonel", "maj", "major", "capt", "captain",
+    "cmdr", "commander", "adm", "admiral", "brig", "brigadier", "sgt", "sergeant", "cpl",
+    "marshal", "field", "gov", "governor", "sen", "senator", "rep", "minister", "eng",
+    "engineer", "president", "presidente", "praesident", "prasident", "prezident", "prezydent",
+    "presidentti", "presiden", "predsjednik", "presedintele", "elnok", "emir", "imam", "qari",
+    "mufti", "dato", "datuk",
+    # Vessel prefixes (motor vessel, motor tanker, steamship, fishing vessel).
+    "mv", "mt", "ss", "fv",
+})
+
+# Religious and honorific titles dropped wherever they stand: lists put them mid-name too.
+HONORIFICS = frozenset({
+    "sheikh", "shaikh", "shaykh", "sheik", "shaik", "cheikh", "haji", "hajji", "hadji", "alhaji",
+    "alhaj", "mullah", "mulla", "molla", "mawlawi", "maulawi", "mawlavi", "maulvi", "molvi",
+    "maulana", "mawlana", "ayatollah", "ayatullah", "ayatolah", "hojatoleslam", "hojjatoleslam",
+    "hujjatulislam",
+})
+
+# The Arabic definite article as a separate word (after hyphens are split off).
+ARTICLES = frozenset({"al", "el", "ul"})
+# Articles that may be glued to the following word ("Alkhazali").
+ATTACHED_ARTICLES = ("al", "el")
+# The article assimilated to a following sun letter ("ad-Din", "as-Sayyid", "ash-Shami").
+SUN_LETTER_ARTICLES = frozenset({
+    "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "ed", "er", "es", "esh", "et",
+    "ez", "en", "ud", "ur", "us", "un", "uz",
+})
+# "Son of" / "daughter of" markers between a given name and a father's or family name.
+PATRONYMIC_MARKERS = frozenset({"bin", "ibn", "bn", "ben", "bint", "binti", "ould", "walad"})
+# The markers that are never a given name themselves ("Ben" is one).
+ARABIC_PATRONYMICS = frozenset({"bin", "ibn", "bn", "bint", "binti", "ould"})
+# Forms of "abd" ("servant of") that start a compound with the next word.
+ABD_FORMS = frozenset({"abd", "abdel", "abdul", "abdal", "abdol", "abdu", "abdur"})
+# European nobiliary and connecting particles inside personal names.
+NOBILIARY_PARTICLES = frozenset({
+    "von", "van", "der", "den", "de", "da", "di", "du", "dos", "das", "do", "del", "della",
+    "des", "la", "le", "ter", "ten", "zu", "y", "e",
+})
+# Connecting words of organisation names ("Bank of China", "Marks and Spencer").
+ORGANIZATION_STOPWORDS = frozenset({
+    "the", "of", "and", "for", "in", "on", "at", "to", "de", "des", "du", "la", "le", "les",
+    "el", "los", "las", "del", "der", "die", "das", "und", "y", "et", "e", "i", "da", "do",
+    "dos", "di", "della", "och", "og", "en",
+})
+
+# Words that are particles wherever they stand; kept as parts only at a name's start.
+PARTICLE_WORDS = ARTICLES | PATRONYMIC_MARKERS | SUN_LETTER_ARTICLES | NOBILIARY_PARTICLES
+
+_ABD_ARTICLE = re.compile(r"^[aeiou](?:l|([dnrstz])(?=\1))")
+
+
+def canonical_abd(token: str, fused: bool = False) -> str:
+    """Gives an "abd" compound in one spelling of its article ("abd al rahman",
+    "abdurrahman", "abdelrahman" → "abdulrahman"), the one most often written."""
+    rest = token[3:]
+    stripped = _ABD_ARTICLE.sub("", rest)
+    # `fused`: "abd" and the next word were written apart, so the rest is a name for sure.
+    if len(stripped) >= 3 and (stripped != rest or fused):
+        return "abdul" + stripped
+    return token
+
+
+def _form_key(word: str) -> str:
+    """Gives the look-up key of a legal-form word: phonetic for words, exact for short ones."""
+    # Spelling variants of long words ("otvetstvennostyu", "otvetstvennostiu") must agree,
+    # but folding short abbreviations would confuse them ("ooo" and the initial "o").
+    return phonetic_key(word) if len(word) > 4 else word
+
+
+def _forms(canonical: str, *phrases: str) -> dict[tuple[str, ...], str]:
+    return {tuple(_form_key(w) for w in phrase.split()): canonical for phrase in phrases}
+
+
+# Legal forms → canonical class. Classes group forms that mean the same kind of company
+# across languages, so "AG" ≡ "Aktiengesellschaft" and "OOO" ≡ "LLC", while "AG" ≢ "GmbH".
+LEGAL_FORMS: dict[tuple[str, ...], str] = {
+    **_forms(
+        "limited",
+        "ltd", "limited", "llc", "l l c", "limited liability company", "limited company",
+        "co ltd", "company limited", "ooo", "obshchestvo s ogranichennoi otvetstvennostiu",
+        "obshchestvo s ogranichennoy otvetstvennostyu", "tov", "too", "gmbh",
+        "gesellschaft mit beschrankter haftung", "srl", "sarl", "sro", "s r o", "spolka z o o",
+        "sp z o o", "sp zoo", "sp z oo", "spolka z ograniczona odpowiedzialnoscia", "pte",
+        "pte ltd",
+        "pvt", "pvt ltd", "private limited", "pty", "pty ltd", "bv", "kft", "doo", "d o o",
+        "societatea cu raspundere limitata", "sociedad de responsabilidad limitada",
+        "ltda", "limitada", "sdn bhd", "bhd", "berhad", "lp", "llp", "kg",
+        "limited partnership", "fze", "fzco", "fzc", "fz llc", "fzllc", "free zone establishment",
+        "free zone company", "wll", "w l l", "eood", "ood",
+    ),
+    **_forms(
+        "joint_stock",
+        "jsc", "ojsc", "cjsc", "pjsc", "ao", "oao", "zao", "pao", "jsco", "jstc",
+        "joint stock company", "open joint stock company", "closed joint stock company",
+        "public joint stock company", "aktsionernoe obshchestvo",
+        "otkrytoe aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
+        "publichnoe aktsionernoe obshchestvo", "ag", "aktiengesellschaft", "sa", "s a",
+        "societe anonyme", "sociedad anonima", "spa", "societa per azioni", "nv",
+        "naamloze vennootschap", "plc", "public limited company", "asa", "ab", "oy", "oyj",
+        "se", "psc", "pjs", "ad", "a d", "dd", "d d", "as", "a s", "tas",
+    ),
+    **_forms(
+        "company",
+        "co", "company", "corp", "corporation", "inc", "incorporated", "cie", "cia",
+        "compania", "companhia", "compagnie", "kk", "kabushiki kaisha",
+    ),
+    **_forms("nonprofit", "ano", "ngo", "nko"),
+}
+_MAX_LEGAL_FORM_WORDS = max(len(phrase) for phrase in LEGAL_FORMS)
+_LEGAL_FORM_FIRST_KEYS = frozenset(phrase[0] for phrase in LEGAL_FORMS)
+
+
+def legal_form_at(tokens: list[str], start: int) -> tuple[int, str | None]:
+    """Gives (token count, canonical class) of the longest legal form at `start`, or (0, None)."""
+    if _form_key(tokens[start]) not in _LEGAL_FORM_FIRST_KEYS:
+        return 0, None
+    longest = min(_MAX_LEGAL_FORM_WORDS, len(tokens) - start)
+    keys = tuple(_form_key(token) for token in tokens[start:start + longest])
+    for length in range(longest, 0, -1):
+        canonical = LEGAL_FORMS.get(keys[:length])
+        if canonical is not None:
+            return length, canonical
+    return 0, None
+
+
+# Number words and ordinals (English), for "First Bank" ≡ "1st Bank", "Forty-Four" ≡ "44".
+NUMBER_WORDS: dict[str, int] = {
+    word: value
+    for value, words in enumerate([
+        ("zero",), ("one", "first"), ("two", "second"), ("three", "third"),
+        ("four", "fourth"), ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"),
+        ("eight", "eighth"), ("nine", "ninth"), ("ten", "tenth"), ("eleven", "eleventh"),
+        ("twelve", "twelfth"), ("thirteen", "thirteenth"), ("fourteen", "fourteenth"),
+        ("fifteen", "fifteenth"), ("sixteen", "sixteenth"), ("seventeen", "seventeenth"),
+        ("eighteen", "eighteenth"), ("nineteen", "nineteenth"),
+    ])
+    for word in words
+}
+NUMBER_WORDS.update({
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "twentieth": 20, "thirtieth": 30, "fortieth": 40,
+    "fiftieth": 50, "hundred": 100,
+})
+
+# Roman numerals of two or more letters (single "I", "V", "X" are more often initials).
+ROMAN_NUMERALS: dict[str, int] = {
+    numeral: value
+    for value, numeral in enumerate(
+        ["", "", "ii", "iii", "iv", "", "vi", "vii", "viii", "ix", "", "xi", "xii", "xiii",
+         "xiv", "xv", "xvi", "xvii", "xviii", "xix", "xx"]
+    )
+    if numeral
+}
+
+# Abbreviations common in organisation names.
+ABBREVIATIONS: dict[str, str] = {
+    "intl": "international", "int": "international", "natl": "national", "mfg": "manufacturing",
+    "assn": "association", "assoc": "association", "bros": "brothers", "dept": "department",
+    "govt": "government", "univ": "university", "inst": "institute", "ind": "industries",
+    "inds": "industries", "svcs": "services", "svc": "service", "hldgs": "holdings",
+    "hldg": "holding", "grp": "group", "mgmt": "management", "tech": "technology",
+    "co-op": "cooperative", "coop": "cooperative", "st": "saint", "ste": "sainte",
+}

@@ -1,0 +1,101 @@
+"""Index tests on real SDN entries (names, kinds and programs as the list gives them)."""
+
+import pytest
+
+from service.matching.index import IndexedName, NameIndex
+
+SDN_NAMES = [
+    IndexedName("ofac_sdn", "10481", "SOLEIMANI, Qasem", "SOLEIMANI, Qasem", "person",
+                ("SDGT", "SYRIA", "NPWMD", "IRGC", "IFSR")),
+    IndexedName("ofac_sdn", "10481", "SULEIMANI, Qasim", "SOLEIMANI, Qasem", "person",
+                ("SDGT", "SYRIA", "NPWMD", "IRGC", "IFSR")),
+    IndexedName("ofac_sdn", "21806", "SOLEIMANI, Sohrab", "SOLEIMANI, Sohrab", "person",
+                ("IRAN-HR",)),
+    IndexedName("ofac_sdn", "27854", "SOLEIMANI, Gholamreza", "SOLEIMANI, Gholamreza",
+                "person", ("IRGC", "IRAN-HR", "IRAN-EO13876")),
+    IndexedName("ofac_sdn", "11786", "QASEMI, Rostam", "QASEMI, Rostam", "person",
+                ("SDGT", "NPWMD", "IRGC", "IFSR")),
+    IndexedName("ofac_sdn", "28004", "AL-KHAZALI, Qais", "AL-KHAZALI, Qais", "person",
+                ("SDGT", "GLOMAG")),
+    IndexedName("ofac_sdn", "28005", "AL-KHAZALI, Laith", "AL-KHAZALI, Laith", "person",
+                ("SDGT", "GLOMAG")),
+    IndexedName("ofac_sdn", "11461", "AL-MUHANDIS, Abu Mahdi", "AL-MUHANDIS, Abu Mahdi",
+                "person", ("IRAQ3",)),
+    IndexedName("ofac_sdn", "11462", "KATA'IB HIZBALLAH", "KATA'IB HIZBALLAH",
+                "organization", ("FTO", "SDGT", "IRAQ3")),
+    IndexedName("ofac_sdn", "11462", "KATA'IB HIZBALLAH FI AL-IRAQ", "KATA'IB HIZBALLAH",
+                "organization", ("FTO", "SDGT", "IRAQ3"), weak=True),
+    IndexedName("ofac_sdn", "28283", "ASA'IB AHL AL-HAQ", "ASA'IB AHL AL-HAQ", "organization",
+                ("SDGT",)),
+    IndexedName("ofac_sdn", "28283", "AAH", "ASA'IB AHL AL-HAQ", "organization", ("SDGT",),
+                weak=True),
+    IndexedName("ofac_sdn", "26945", "KHAMENEI, Ali Husseini", "KHAMENEI, Ali Husseini",
+                "person", ("IRAN-EO13876",)),
+    IndexedName("ofac_sdn", "27848", "KHAMENEI, Mojtaba", "KHAMENEI, Mojtaba", "person",
+                ("IRAN-EO13876",)),
+    IndexedName("un_sc", "QDe.001", "HIZBALLAH DEMO ENTRY", "HIZBALLAH DEMO ENTRY",
+                "organization", ("AQ",)),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    return NameIndex.build(SDN_NAMES)
+
+
+def test_the_right_entry_comes_first(index: NameIndex) -> None:
+    results = index.search("Qassem Suleimani")
+    assert results[0].name.list_key == "10481"
+    assert results[0].match
+    assert all(not r.match for r in results[1:])
+
+
+def test_results_are_one_per_entry_keeping_its_best_name(index: NameIndex) -> None:
+    results = index.search("Qasim Suleimani", limit=10)
+    keys = [(r.name.list_id, r.name.list_key) for r in results]
+    assert len(keys) == len(set(keys))
+    assert results[0].name.name == "SULEIMANI, Qasim"
+    assert results[0].score == max(r.score for r in results)
+
+
+def test_organisation_found_from_a_news_spelling(index: NameIndex) -> None:
+    results = index.search("Kataib Hizbullah", kind="organization")
+    assert results[0].name.list_key == "11462"
+    assert results[0].match
+
+
+def test_other_scripts_find_the_latin_entry(index: NameIndex) -> None:
+    assert index.search("قاسم سليماني")[0].name.list_key == "10481"
+    assert index.search("Каис аль-Хазали")[0].name.list_key == "28004"
+
+
+def test_a_relative_with_the_same_family_name_is_not_a_match(index: NameIndex) -> None:
+    results = index.search("Qais al Khazali", limit=5)
+    assert results[0].name.list_key == "28004"
+    laith = [r for r in results if r.name.list_key == "28005"]
+    assert not laith or not laith[0].match
+
+
+def test_kind_and_list_filters(index: NameIndex) -> None:
+    assert all(r.name.kind == "organization"
+               for r in index.search("Hizballah", kind="organization", min_score=0.0))
+    assert not index.search("Qasem Soleimani", kind="organization")
+    only_un = index.search("Hizballah", lists={"un_sc"}, min_score=0.0)
+    assert only_un and all(r.name.list_id == "un_sc" for r in only_un)
+
+
+def test_weak_aliases_need_the_whole_alias(index: NameIndex) -> None:
+    results = index.search("AAH Trading Company", kind="organization")
+    assert not any(r.match and r.name.name == "AAH" for r in results)
+
+
+def test_threshold_and_explanation_are_passed_through(index: NameIndex) -> None:
+    result = index.search("Qasem Soleimani", threshold=1.01)[0]
+    assert not result.match
+    assert result.explanation["threshold"] == 1.01
+    assert result.explanation["name2"]["original"] == result.name.name
+
+
+def test_empty_query_gives_no_results(index: NameIndex) -> None:
+    assert index.search("") == []
+    assert index.search("---") == []
