@@ -1,0 +1,124 @@
+"""Figures of the running service: list import time, server memory and single-name latency.
+
+The import is timed on a fresh SQLite database (the embedded default). The server is the real
+`xref serve` (gunicorn, one worker) on loopback with the full SDN loaded; the latency of
+`GET /v1/screen` is measured by a client in this process over HTTP, after a warm-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+SDN_2024 = DATA / "ofac" / "sdn-2024-05" / "sdn.csv"
+SDN_2025 = DATA / "ofac" / "sdn-2025-12"
+QUERIES = DATA / "matching" / "yente_positives_us_congress_untreated.csv"
+XREF = Path(sys.executable).parent / "xref"
+Row = dict[str, Any]
+
+
+def _xref(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(XREF), *args], env=env, check=True, capture_output=True,
+                          text=True)
+
+
+def import_time(repeats: int = 3) -> Row:
+    """Gives the median seconds to import the full SDN with its companions on SQLite."""
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            env = {**os.environ, "XREF_DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}
+            _xref(env, "db", "upgrade")
+            start = time.perf_counter()
+            _xref(env, "lists", "import", "us_ofac_sdn", str(SDN_2024), str(SDN_2025))
+            times.append(time.perf_counter() - start)
+    return {"figure": "import full 2024-05 SDN + 2025-12 aliases/addresses, SQLite (s)",
+            "value": round(statistics.median(times), 2), "target": "< 10",
+            "peer": "-", "note": f"median of {repeats}, whole `xref lists import` command"}
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def server_figures(requests_count: int = 600) -> list[Row]:
+    """Gives the server's RSS with the full SDN loaded and the p50/p99 of GET /v1/screen."""
+    with tempfile.TemporaryDirectory() as folder:
+        port = "8765"
+        env = {**os.environ, "XREF_DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
+               "XREF_PORT": port, "XREF_WORKERS": "1", "XREF_ADMIN_TOKEN": "bench-token",
+               "XREF_RATE_LIMIT": ""}
+        _xref(env, "db", "upgrade")
+        _xref(env, "seed", "--skip-lists")
+        _xref(env, "lists", "import", "us_ofac_sdn", str(SDN_2024), str(SDN_2025))
+        server = subprocess.Popen([str(XREF), "serve"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        headers = {"Authorization": "Bearer bench-token"}
+        try:
+            for _ in range(100):
+                try:
+                    if requests.get(f"{base}/healthz", timeout=1).ok:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.2)
+            with QUERIES.open(encoding="utf-8") as handle:
+                names = [row[0] for row in csv.reader(handle) if row and row[0] != "name"]
+            http = requests.Session()
+            # The first screening builds the index; warm up before timing.
+            http.get(f"{base}/v1/screen", params={"name": names[0]}, headers=headers,
+                     timeout=60).raise_for_status()
+            for name in names[:50]:
+                http.get(f"{base}/v1/screen", params={"name": name}, headers=headers)
+            latencies, errors = [], 0
+            for position in range(requests_count):
+                name = names[position % len(names)]
+                start = time.perf_counter()
+                response = http.get(f"{base}/v1/screen", params={"name": name},
+                                    headers=headers)
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors += response.status_code != 200
+            workers = _children(server.pid)
+            rss = max((_rss_mb(pid) for pid in workers), default=float("nan"))
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2]
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    return [
+        {"figure": "server worker resident memory, full SDN index loaded (MB)",
+         "value": round(rss, 1), "target": "<= 300", "peer": "-",
+         "note": "gunicorn worker after the timed requests"},
+        {"figure": "GET /v1/screen single name over loopback, p50 (ms)",
+         "value": round(p50, 2), "target": "-", "peer": "-",
+         "note": f"{requests_count} sequential requests, {errors} errors"},
+        {"figure": "GET /v1/screen single name over loopback, p99 (ms)",
+         "value": round(p99, 2), "target": "<= 20", "peer": "-",
+         "note": f"{requests_count} sequential requests, {errors} errors"},
+    ]
+
+
+def import_rows(quick: bool = False) -> list[Row]:
+    """Gives the list-import figures."""
+    return [import_time(repeats=1 if quick else 3)]
