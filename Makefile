@@ -44,5 +44,8 @@ check: dev
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
 
+load: dev
+	$(BIN)/python bench/load_test.py --duration 30 --workers 4
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 Row = dict[str, Any]
+LOAD_START, LOAD_END = "<!-- load:start -->", "<!-- load:end -->"
 
 SECTIONS: list[tuple[str, str, str]] = [
     ("Lists", "bench.service_bench", "import_rows"),
@@ -110,8 +111,14 @@ def main() -> None:
         if problem:
             print(f"  {problem}", flush=True)
         results.append((title, rows, problem))
-    Path(args.output).write_text(render(results, time.perf_counter() - started) + "\n",
-                                 encoding="utf-8")
+    output = Path(args.output)
+    text = render(results, time.perf_counter() - started) + "\n"
+    # Keep the figures of the last `make load`, which this run does not measure.
+    previous = output.read_text(encoding="utf-8") if output.exists() else ""
+    if LOAD_START in previous and LOAD_END in previous:
+        load = previous[previous.index(LOAD_START):previous.index(LOAD_END) + len(LOAD_END)]
+        text += "\n" + load + "\n"
+    output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}")
 
 

@@ -80,7 +80,7 @@ def server_figures(requests_count: int = 600) -> list[Row]:
                 try:
                     if requests.get(f"{base}/healthz", timeout=1).ok:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     time.sleep(0.2)
             with QUERIES.open(encoding="utf-8") as handle:
                 names = [row[0] for row in csv.reader(handle) if row and row[0] != "name"]

@@ -9,6 +9,7 @@ from flask import Flask
 
 from service import errors, request_log, security, web
 from service.config import Settings
+from service.jobs import serving as jobs_serving
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
@@ -31,4 +32,6 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from service.api import init_app as init_api
 
     init_api(app)
+    # Last: the runner's first-request hook comes after the caller has been identified.
+    jobs_serving.init_app(app)
     return app

@@ -70,10 +70,21 @@ def seed(skip_lists: bool) -> None:
     click.echo(f"seeded: {summary}")
     if not skip_lists:
         with session_scope(engine) as session:
-            for outcome in import_snapshots(SEEDS_DIR / "lists", session=session):
+            outcomes = import_snapshots(SEEDS_DIR / "lists", session=session)
+            for outcome in outcomes:
                 click.echo(f"{outcome.list_id}: snapshot imported as version "
                            f"{outcome.version.id} ({outcome.version.entry_count} entries)")
             session.commit()
+        if outcomes:
+            from service.documents.xref import cross_reference_documents
+
+            # The documents were read before any list existed: read them again against it.
+            with session_scope(engine) as session:
+                changes = cross_reference_documents(session=session)
+                session.commit()
+            click.echo("documents cross-referenced against the lists: "
+                       + (", ".join(f"{k}={v}" for k, v in sorted(changes.items()))
+                          or "nothing changed"))
 
 
 @main.command()
@@ -85,7 +96,10 @@ def serve() -> None:
         gunicorn,
         "--bind", f"{settings.host}:{settings.port}",
         "--workers", str(settings.workers),
-        "--access-logfile", "-",
+        # No gunicorn access log: it would print full URLs, screened names included; the
+        # service's own JSON request log (service/request_log.py) takes its place.
+        # Each worker starts its job runner at boot, so a restart resumes unfinished jobs.
+        "--config", "python:service.jobs.gunicorn_hooks",
         "service.app:create_app()",
     ]
     click.echo(f"serving on http://{settings.host}:{settings.port}", err=True)
@@ -97,7 +111,7 @@ def lists_group() -> None:
     """Sanctions lists: import, refresh, versions and diffs."""
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     from service.db import make_engine
 
     return make_engine(_settings().database_url)
@@ -134,6 +148,7 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
     click.echo(f"{list_id}: version {version.id} active ({version.format}, data date "
                f"{version.data_date or 'unknown'}): {version.entry_count} entries, "
                f"{version.name_count} names, skipped {skipped}")
+    _rescreen_watchlists()
 
 
 @lists_group.command("refresh")
@@ -145,7 +160,7 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
     from service.lists.refresh import refresh_list
 
     settings = _settings()
-    failed = False
+    failed = updated = False
     for list_id in list_ids or tuple(LISTS):
         try:
             with session_scope(_engine()) as session:
@@ -160,6 +175,9 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
         click.echo(f"{list_id}: {outcome.status}"
                    + (f" (version {version.id}, {version.entry_count} entries)"
                       if version else ""))
+        updated = updated or outcome.status == "updated"
+    if updated:
+        _rescreen_watchlists()
     if failed:
         sys.exit(1)
 
@@ -303,7 +321,7 @@ def keys_revoke(key_id: str) -> None:
     click.echo(f"revoked key {record.id} '{record.name}'")
 
 
-def _progress(total: int | None, label: str):  # type: ignore[no-untyped-def]
+def _progress(total: int | None, label: str):
     """Gives a progress bar on stderr, shown only when stderr is a terminal."""
     from tqdm import tqdm
 
@@ -319,7 +337,7 @@ def _progress(total: int | None, label: str):  # type: ignore[no-untyped-def]
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
               help="Where --pairs writes its CSV (default: standard output).")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,  # type: ignore[no-untyped-def]
+def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
             threshold: float | None) -> None:
     """Score NAME1 against NAME2, or every row of --pairs, with the explanation."""
     import csv
@@ -356,12 +374,14 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,  # typ
 @click.option("--list", "lists", multiple=True, help="Screen against this list only (repeat).")
 @click.option("--threshold", type=click.FloatRange(0, 1))
 @click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True)
-def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,  # type: ignore[no-untyped-def]
+def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
            limit: int) -> None:
     """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
+    from service import audit
+    from service.db import session_scope
     from service.matching.catalog import IndexHolder
     from service.matching.csvio import read_names, result_rows, write_rows
-    from service.matching.screening import screen_names
+    from service.matching.screening import list_versions_json, screen_names
 
     try:
         requests = list(read_names(input_file, source=input_file.name))
@@ -371,6 +391,7 @@ def screen(input_file, output, lists: tuple[str, ...], threshold: float | None, 
     loaded = IndexHolder().current(_engine())
     write_rows(output, [])
     chunk = 500
+    candidates = matches = 0
     with _progress(len(requests), "screen") as bar:
         for start in range(0, len(requests), chunk):
             try:
@@ -380,9 +401,71 @@ def screen(input_file, output, lists: tuple[str, ...], threshold: float | None, 
             except ServiceError as error:
                 raise click.ClickException(error.message) from error
             write_rows(output, (row for r in results for row in result_rows(r)), header=False)
+            counts = audit.Counts.of(results)
+            candidates, matches = candidates + counts.candidates, matches + counts.matches
             bar.update(len(results))
+    settings = _settings()
+    with session_scope(_engine()) as session:
+        audit.record_screening(
+            "screen", [r.name for r in requests], audit.Counts(len(requests), candidates, matches),
+            session=session, actor="cli", list_versions=list_versions_json(loaded, list(lists)),
+            store_names=settings.audit_store_names, threshold=threshold, lists=list(lists))
+        session.commit()
     versions = ", ".join(f"{v.list_id} v{v.version}" for v in loaded.versions) or "none"
     click.echo(f"screened {len(requests)} names against {versions}", err=True)
+
+
+def _rescreen_watchlists() -> None:
+    """Re-screens every watchlist against the versions it has not seen and sends the alerts."""
+    from service import monitoring
+    from service.db import session_scope
+    from service.matching.catalog import IndexHolder
+
+    settings = _settings()
+    engine = _engine()
+    with session_scope(engine) as session:
+        if not monitoring.list_watchlists(session=session):
+            return
+        alerts = monitoring.rescreen_pending(session=session,
+                                             loaded=IndexHolder().current(engine),
+                                             store_names=settings.audit_store_names)
+        session.commit()
+        click.echo(f"watchlists re-screened: {len(alerts)} alerts")
+        # One attempt each now; the job runner or a worker retries the failures.
+        monitoring.deliver_due(session=session, settings=settings)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Screen batch-job chunks from the Redis queue (XREF_REDIS_URL), on any machine."""
+    from service.jobs.tasks import work
+
+    settings = _settings()
+    if not settings.redis_url:
+        raise click.ClickException("set XREF_REDIS_URL: workers take their chunks from Redis")
+    work(settings, burst=burst)
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log of every screening."""
+
+
+@audit_group.command("prune")
+@click.option("--days", type=click.IntRange(min=1),
+              help="Keep this many days (default: XREF_AUDIT_RETENTION_DAYS).")
+def audit_prune(days: int | None) -> None:
+    """Delete audit records older than the retention period."""
+    from service import audit
+    from service.db import session_scope
+
+    settings = _settings()
+    retention = days or settings.audit_retention_days
+    with session_scope(_engine()) as session:
+        removed = audit.prune(session=session, retention_days=retention)
+        session.commit()
+    click.echo(f"removed {removed} audit records older than {retention} days")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,33 @@ class Settings:
     source_urls: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SOURCE_URLS))
     # Log level of the service's own loggers.
     log_level: str = "INFO"
+    # Who runs batch jobs: "thread" (in the server process), "rq" (`xref worker`s through
+    # Redis) or "off"; empty picks "rq" when XREF_REDIS_URL is set, else "thread".
+    job_runner: str = ""
+    # Threads of the in-process runner per server process (the matcher holds the GIL: more
+    # threads mostly help while another one waits on the database).
+    job_threads: int = 1
+    # Names per chunk: the unit that is leased, screened, stored and resumed after a restart.
+    job_chunk_size: int = 1000
+    # Most names one job may hold.
+    job_max_names: int = 1_000_000
+    # Largest job upload in bytes (a million names is about 40 MB of CSV); XREF_MAX_BODY
+    # still applies to every other route.
+    job_max_body: int = 100 * 1024 * 1024
+    # Seconds a chunk stays leased to the process screening it; past that, another takes it.
+    job_lease_seconds: int = 300
+    # Seconds between the runner's looks for queued chunks, stale leases, list versions not yet
+    # screened by the watchlists, and webhook deliveries due.
+    job_poll_seconds: float = 5.0
+    # Most names one watchlist may hold.
+    watchlist_max_names: int = 100_000
+    # Webhook deliveries: attempts before giving up, and the first wait (s), doubled each time.
+    webhook_attempts: int = 6
+    webhook_backoff: float = 30.0
+    # Whether audit records keep the screened names; off keeps only their sha256.
+    audit_store_names: bool = True
+    # Days audit records are kept before `xref audit prune` removes them (OFAC: 10 years).
+    audit_retention_days: int = 3650
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

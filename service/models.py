@@ -208,3 +208,240 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+# --- batch jobs, watchlists and the audit log -------------------------------------------------
+
+
+class ScreeningJob(SQLModel, table=True):
+    """A batch of names screened in chunks, by threads of the server or by `xref worker`s."""
+
+    __tablename__ = "jobs"
+
+    id: str = Field(primary_key=True, max_length=32)
+    # queued | running | done | failed | cancelled
+    status: str = Field(default="queued", max_length=20, index=True)
+    # Who asked for it; the audit record of the job carries this, not the worker's "system".
+    actor: str = Field(max_length=100)
+    lists: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    threshold: float | None = None
+    limit: int = 5
+    total: int = 0
+    # Names screened and names with at least one match; only ever increased (never rewritten).
+    done: int = 0
+    hits: int = 0
+    chunk_count: int = 0
+    # The versions recorded when the first chunk ran; chunks screened with others are noted.
+    list_versions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    # sha256 over the input names (one per line), what the audit record identifies them by.
+    names_sha256: str = Field(max_length=64)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    # Set when chunks were screened against other versions than the first ones (a list was
+    # imported while the job ran): which, so the results can be read knowing it.
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class ScreeningJobChunk(SQLModel, table=True):
+    """Up to a chunk's worth of a job's names, its lease while screened, then its results."""
+
+    __tablename__ = "job_chunks"
+    __table_args__ = (UniqueConstraint("job_id", "seq"),
+                      Index("ix_job_chunks_claim", "status", "lease_expires_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(foreign_key="jobs.id", ondelete="CASCADE", max_length=32)
+    seq: int
+    # pending | running | done
+    status: str = Field(default="pending", max_length=20)
+    # Each name as [name, id, kind].
+    names: list[list[str | None]] = Field(sa_column=Column(JSON, nullable=False))
+    # Who holds the chunk and until when; an expired lease lets another process take it over.
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_expires_at: datetime | None = None
+    attempts: int = 0
+    enqueued_at: datetime | None = None
+    # Per name, its candidates (the job result form: no explanation).
+    results: list[list[dict[str, Any]]] | None = Field(default=None, sa_column=Column(JSON))
+    # Names with a match, candidates returned and candidates that are matches.
+    hits: int = 0
+    candidates: int = 0
+    matches: int = 0
+    list_versions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    finished_at: datetime | None = None
+
+
+class Watchlist(SQLModel, table=True):
+    """Saved names re-screened whenever a list version activates."""
+
+    __tablename__ = "watchlists"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    actor: str = Field(max_length=100)
+    webhook_url: str | None = Field(default=None, max_length=2000)
+    # Signs each webhook body (HMAC-SHA256); kept to sign with, so it is never shown back.
+    webhook_secret: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WatchlistItem(SQLModel, table=True):
+    """One saved name of a watchlist, under the caller's own id for it."""
+
+    __tablename__ = "watchlist_items"
+    __table_args__ = (UniqueConstraint("watchlist_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist_id: str = Field(foreign_key="watchlists.id", ondelete="CASCADE", max_length=32)
+    item_id: str = Field(max_length=200)
+    name: str = Field(max_length=500)
+    kind: str | None = Field(default=None, max_length=20)
+
+
+class WatchlistScreening(SQLModel, table=True):
+    """Which version of a list a watchlist's hits were last computed against."""
+
+    __tablename__ = "watchlist_screenings"
+
+    watchlist_id: str = Field(foreign_key="watchlists.id", ondelete="CASCADE",
+                              primary_key=True, max_length=32)
+    list_id: str = Field(primary_key=True, max_length=50)
+    version_id: int
+    screened_at: datetime = Field(default_factory=utcnow)
+
+
+class WatchlistHit(SQLModel, table=True):
+    """A watchlist name's current match on a list entry: what the next version is diffed with."""
+
+    __tablename__ = "watchlist_hits"
+    __table_args__ = (UniqueConstraint("watchlist_id", "item_id", "list_id", "list_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist_id: str = Field(foreign_key="watchlists.id", ondelete="CASCADE", max_length=32)
+    item_id: str = Field(max_length=200)
+    list_id: str = Field(max_length=50)
+    list_key: str = Field(max_length=100)
+    matched_name: str = Field(max_length=500)
+    score: float
+    version_id: int
+
+
+class Alert(SQLModel, table=True):
+    """A change in a watchlist name's hits: new_hit, cleared or changed."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_watchlist_created", "watchlist_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    watchlist_id: str = Field(foreign_key="watchlists.id", ondelete="CASCADE", max_length=32)
+    item_id: str = Field(max_length=200)
+    name: str = Field(max_length=500)
+    kind: str = Field(max_length=20)
+    list_id: str = Field(max_length=50)
+    list_key: str = Field(max_length=100)
+    matched_name: str | None = Field(default=None, max_length=500)
+    # The score now; for a cleared hit, the score it had.
+    score: float | None = None
+    version_id: int
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AlertDelivery(SQLModel, table=True):
+    """One alert's POST to its watchlist's webhook: its state, attempts and last error."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alerts.id", ondelete="CASCADE", index=True)
+    url: str = Field(max_length=2000)
+    # pending | delivered | failed (given up after the last attempt)
+    status: str = Field(default="pending", max_length=20, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    http_status: int | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    delivered_at: datetime | None = None
+
+
+class AuditRecord(SQLModel, table=True):
+    """One screening: who asked what, against which list versions, and what was found.
+
+    Append-only: nothing in the API changes or deletes a record; `xref audit prune` removes
+    those older than the retention period.
+    """
+
+    __tablename__ = "audit_records"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=100, index=True)
+    # screen | compare | job | watchlist | cli
+    kind: str = Field(max_length=20, index=True)
+    # The names asked about (or "sha256:<hex>" of each, per XREF_AUDIT_STORE_NAMES); null when
+    # there were more than the record holds (a job), which `names_sha256` then identifies.
+    names: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    names_sha256: str = Field(max_length=64)
+    lists: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    threshold: float | None = None
+    list_versions: list[dict[str, Any]] = Field(default_factory=list,
+                                                sa_column=Column(JSON, nullable=False))
+    name_count: int = 0
+    candidate_count: int = 0
+    match_count: int = 0
+    # The job or watchlist the screening belongs to, if any.
+    reference: str | None = Field(default=None, max_length=100)
+
+
+# --- documents cross-reference ----------------------------------------------------------------
+
+
+class DocumentMention(SQLModel, table=True):
+    """A span of a document that names a registry entity or a list entry (exact offsets)."""
+
+    __tablename__ = "document_mentions"
+    __table_args__ = (Index("ix_document_mentions_entry", "list_id", "list_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(foreign_key="documents.id", ondelete="CASCADE", index=True)
+    start: int
+    end: int
+    text: str = Field(max_length=1000)
+    score: float
+    # The registry entity the span names, directly or through its linked list entry; a
+    # deleted entity leaves the mention of its list entry standing.
+    entity_id: str | None = Field(default=None, foreign_key="entities.id", ondelete="SET NULL",
+                                  index=True)
+    list_id: str | None = Field(default=None, max_length=50)
+    list_key: str | None = Field(default=None, max_length=100)
+    matched_name: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str | None = Field(default=None, max_length=20)
+
+
+class DocumentClaim(SQLModel, table=True):
+    """A sentence saying a mentioned entity is, or is not, designated.
+
+    Only what the text says is stored; whether the lists agree is judged when read, against
+    the list versions active then.
+    """
+
+    __tablename__ = "document_claims"
+    __table_args__ = (Index("ix_document_claims_entry", "list_id", "list_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(foreign_key="documents.id", ondelete="CASCADE", index=True)
+    # The sentence.
+    start: int
+    end: int
+    # The mention the claim is about, and the words that make the claim.
+    mention_start: int
+    mention_end: int
+    cue: str = Field(max_length=200)
+    entity_id: str | None = Field(default=None, foreign_key="entities.id", ondelete="SET NULL",
+                                  index=True)
+    list_id: str | None = Field(default=None, max_length=50)
+    list_key: str | None = Field(default=None, max_length=100)
+    claim: str = Field(max_length=20)  # designated | not_designated
+    # Program codes the sentence names ("FTO", "SDGT"), checked against the entry's programs.
+    programs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

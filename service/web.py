@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import cast
 
 from flask import Flask, current_app, g
@@ -34,6 +35,23 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = Session(engine(), expire_on_commit=False)
     return cast(Session, g.db_session)
+
+
+def streamed(produce: Callable[[Session], Iterator[str]]) -> Iterator[str]:
+    """Gives the chunks of a streamed response body, read on a session of their own.
+
+    A streamed body is read after the request has ended and its teardown has closed the
+    request's session; a query on that closed session quietly checks out a new connection
+    that nothing returns (each audit export leaked one until the pool ran dry). This session
+    is closed when the body ends or the server drops it (generator close).
+    """
+    bound = engine()
+
+    def chunks() -> Iterator[str]:
+        with Session(bound, expire_on_commit=False) as db_session:
+            yield from produce(db_session)
+
+    return chunks()
 
 
 def _close_session(_error: BaseException | None) -> None:

@@ -1,4 +1,4 @@
-"""HTTP edge: one blueprint per resource, each view parsing, calling one domain function, dumping."""
+"""HTTP edge: one blueprint per resource; each view parses, calls one domain function, dumps."""
 
 from __future__ import annotations
 
@@ -7,9 +7,21 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Registers every blueprint of the API."""
-    from service.api import documents, entities, keys, lists, meta, screening
+    from service.api import (
+        audit,
+        documents,
+        entities,
+        jobs,
+        keys,
+        lists,
+        meta,
+        screening,
+        watchlists,
+    )
 
-    for module in (meta, entities, documents, lists, keys, screening):
+    for module in (meta, entities, documents, lists, keys, screening, jobs, watchlists, audit):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(lists.programs_blueprint)
+    app.register_blueprint(documents.claims_blueprint)
+    app.register_blueprint(watchlists.alerts_blueprint)
     app.register_blueprint(meta.docs_blueprint)

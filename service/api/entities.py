@@ -9,10 +9,10 @@ from flask import Blueprint, Response, url_for
 from service.api.auth import require_admin, require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import (
+    EnrichmentOut,
     EntityCreate,
     EntitySearchArgs,
     EntitySummaryOut,
-    EnrichmentOut,
     EntityUpdate,
     LinkDecision,
     LinkOut,
@@ -51,7 +51,8 @@ def search() -> dict[str, Any]:
     for entity, designations in page.items:
         item = EntitySummaryOut().dump(entity)
         item["designation_status"] = overall_status(designations)
-        item["programs"] = sorted({p for d in designations if d.listed for p in d.programs})
+        item["programs"] = sorted({code for d in designations if d.listed
+                                   for code in list(d.programs)})
         items.append(item)
     return {"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}
 

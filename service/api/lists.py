@@ -6,9 +6,11 @@ from typing import Any
 
 from flask import Blueprint
 
+from service import monitoring
 from service.api.auth import require_admin, require_scope
 from service.api.parsing import query_args
 from service.api.schemas import DiffArgs, EntrySearchArgs, VersionArgs
+from service.api.screening import current_index
 from service.lists import diff, queries, refresh
 from service.lists.programs import program_table
 from service.lists.queries import version_json
@@ -74,6 +76,12 @@ def refresh_now(list_id: str) -> dict[str, Any]:
     db = session()
     outcome = refresh.refresh_list(list_id, session=db, settings=settings())
     db.commit()
+    if outcome.status == "updated":
+        # The new version is committed; the watchlists' alerts are a use case of their own
+        # (if this fails, the job runner or a worker re-screens them on its next round).
+        monitoring.rescreen_pending(session=db, loaded=current_index(),
+                                    store_names=settings().audit_store_names)
+        db.commit()
     return {
         "list": list_id,
         "status": outcome.status,

@@ -163,3 +163,43 @@ class CompareRequest(StrictSchema):
                          validate=validate.OneOf(SCREEN_KINDS))
     threshold = fields.Float(load_default=None, allow_none=True,
                              validate=validate.Range(min=0, max=1))
+
+
+# --- documents cross-reference ----------------------------------------------------------------
+
+
+class DocumentCreate(StrictSchema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    text = fields.String(required=True, validate=validate.Length(min=1))
+    published_on = fields.Date(load_default=None, allow_none=True)
+    source_url = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"},
+                            validate=validate.Length(max=1000))
+
+
+class DocumentUploadArgs(StrictSchema):
+    """The fields sent beside an uploaded file or a text body (query string or form)."""
+
+    title = fields.String(load_default=None, validate=validate.Length(min=1, max=1000))
+    published_on = fields.Date(load_default=None)
+    source_url = fields.URL(load_default=None, schemes={"http", "https"},
+                            validate=validate.Length(max=1000))
+
+
+class DocumentReadArgs(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "html")))
+
+
+class ClaimArgs(PageArgs):
+    status = fields.String(load_default=None,
+                           validate=validate.OneOf(("agrees", "conflicts", "unknown")))
+    claim = fields.String(load_default=None,
+                          validate=validate.OneOf(("designated", "not_designated")))
+    document_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    entity_id = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+
+
+class SuggestionAccept(StrictSchema):
+    id = fields.String(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,99}$",
+                                                error="Use lowercase letters, digits and -."))
+    name = fields.String(validate=NAME_LENGTH)
+    kind = fields.String(validate=validate.OneOf(KINDS))

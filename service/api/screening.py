@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from service import audit
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
@@ -16,7 +17,8 @@ from service.matching.screening import (
     list_versions_json,
     screen_names,
 )
-from service.web import engine
+from service.security import current_actor
+from service.web import engine, session, settings
 
 blueprint = Blueprint("screening", __name__, url_prefix="/v1")
 
@@ -32,8 +34,14 @@ def _screen(requests: list[ScreeningRequest], lists: list[str] | None,
     loaded = current_index()
     results = screen_names(requests, loaded=loaded, lists=lists, threshold=threshold,
                            limit=limit)
-    return {"results": [r.to_dict() for r in results],
-            "list_versions": list_versions_json(loaded, lists)}
+    versions = list_versions_json(loaded, lists)
+    db = session()
+    audit.record_screening("screen", [r.name for r in requests], audit.Counts.of(results),
+                           session=db, actor=current_actor(), list_versions=versions,
+                           store_names=settings().audit_store_names, threshold=threshold,
+                           lists=lists)
+    db.commit()
+    return {"results": [r.to_dict() for r in results], "list_versions": versions}
 
 
 @blueprint.post("/screen")
@@ -57,4 +65,12 @@ def screen_one() -> dict[str, Any]:
 @require_scope("screen")
 def compare() -> dict[str, Any]:
     body = json_body(CompareRequest())
-    return compare_names(body["name1"], body["name2"], body["kind"], body["threshold"])
+    result = compare_names(body["name1"], body["name2"], body["kind"], body["threshold"])
+    db = session()
+    audit.record_screening("compare", [body["name1"], body["name2"]],
+                           audit.Counts(2, 1, 1 if result["match"] else 0), session=db,
+                           actor=current_actor(), list_versions=[],
+                           store_names=settings().audit_store_names,
+                           threshold=result["threshold"])
+    db.commit()
+    return result

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from service.errors import InvalidInput, NotFound
 from service.models import ListEntryRow, ListVersion, SanctionsList
@@ -90,13 +90,14 @@ def resolve_versions(list_id: str, from_id: int | None, to_id: int | None, *,
     sanctions_list = session.get(SanctionsList, list_id)
     if sanctions_list is None:
         raise NotFound(f"Unknown list '{list_id}'.")
-    to_id = to_id or sanctions_list.active_version_id
-    if to_id is None:
+    target_id = to_id or sanctions_list.active_version_id
+    if target_id is None:
         raise NotFound(f"List '{list_id}' has no version yet.")
+    to_id = target_id
     if from_id is None:
         earlier = session.connection().execute(
             select(ListVersion.id)  # type: ignore[call-overload]
-            .where(ListVersion.list_id == list_id, ListVersion.id < to_id)
+            .where(ListVersion.list_id == list_id, col(ListVersion.id) < target_id)
             .order_by(ListVersion.id.desc()).limit(1)  # type: ignore[union-attr]
         ).scalar()
         if earlier is None:

@@ -39,7 +39,7 @@ def configured_sources(settings: Settings) -> list[str]:
 def _csl_lookup(http: requests.Session, settings: Settings, entity: Entity, name: str
                 ) -> requests.Response:
     return http.get(settings.csl_api_url,
-                    params={"name": name, "fuzzy_name": "true", "size": 100},
+                    params={"name": name, "fuzzy_name": "true", "size": "100"},
                     headers={"subscription-key": settings.csl_api_key},
                     timeout=settings.http_timeout)
 

@@ -150,7 +150,7 @@ def _insert_entries(version_id: int, entries: list[tuple[ListEntry, dict[str, An
     ]
     for start in range(0, len(rows), _BATCH):
         connection.execute(insert(ListEntryRow), rows[start:start + _BATCH])
-    ids = dict(connection.execute(
+    ids: dict[str, int] = dict(connection.execute(
         select(ListEntryRow.key, ListEntryRow.id)  # type: ignore[call-overload]
         .where(ListEntryRow.version_id == version_id)
     ).all())

@@ -103,6 +103,7 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) ->
                    ListEntryRow.programs, ListEntryName.name, ListEntryName.weak)
             .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
             .where(ListEntryName.version_id == version_id)
+            .order_by(ListEntryName.id)
         )
         for key, kind, primary, programs, name, weak in rows:
             names.append(IndexedName(list_id, key, name, primary, kind, tuple(programs),
@@ -116,6 +117,7 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) ->
         select(Entity.id, Entity.kind, Entity.name, EntityName.name)  # type: ignore[call-overload]
         .join(EntityName, EntityName.entity_id == Entity.id)
         .where(EntityName.role == "name")
+        .order_by(EntityName.id)
     ).all():
         names.append(IndexedName(REGISTRY_LIST, entity_id, spelling, canonical, kind,
                                  tuple(sorted(programs_by_entity.get(entity_id, ()))),

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,6 +103,7 @@ class NameIndex:
         self._by_bare: dict[str, list[int]] = {}
         self._posting_sets: dict[int, frozenset[int]] = {}
         self._lookup_cache: dict[NamePart, dict[int, float]] = {}
+        self._sizes: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self._names)
@@ -110,6 +111,14 @@ class NameIndex:
     def clear_lookup_cache(self) -> None:
         """Forgets the remembered query-part look-ups (for cold timings)."""
         self._lookup_cache.clear()
+
+    def entries(self) -> Iterator[tuple[IndexedName, NormalizedName]]:
+        """Gives every indexed name with its normalised form, in index order.
+
+        For scanners that build their own look-ups over the same names (the document
+        mention finder's token pre-filter), without normalising every name again.
+        """
+        return zip(self._names, self._normalized, strict=True)
 
     @classmethod
     def build(cls, names: Iterable[IndexedName]) -> NameIndex:
@@ -164,33 +173,32 @@ class NameIndex:
         return found
 
     def _lookup_uncached(self, part: NamePart) -> dict[int, float]:
-        found: dict[int, float] = {}
-
-        def add(vocab_ids: Iterable[int], credit: float) -> None:
-            for vocab_id in vocab_ids:
-                if found.get(vocab_id, 0.0) < credit:
-                    found[vocab_id] = credit
-
-        exact = self._by_phonetic.get(part.phonetic)
+        by_phonetic, by_deletion = self._by_phonetic, self._by_deletion
+        exact = by_phonetic.get(part.phonetic)
+        exact_ids = list(self._by_bare.get(part.phonetic, ()))
         if exact is not None:
-            found[exact] = _EXACT
-        add(self._by_bare.get(part.phonetic, ()), _EXACT)
+            exact_ids.append(exact)
         if part.bare:
-            bare = self._by_phonetic.get(normalize_part_key(part.bare))
+            bare = by_phonetic.get(normalize_part_key(part.bare))
             if bare is not None:
-                add((bare,), _EXACT)
+                exact_ids.append(bare)
+        near_ids = list(by_deletion.get(part.phonetic, ()))
+        near_ids += by_deletion.get(part.text, ())
+        # Spelling-level typos matter when the phonetic key finds nothing as it is.
+        for deletion in _neighbourhood(part, with_spelling=exact is None):
+            near = by_phonetic.get(deletion)
+            if near is not None:
+                near_ids.append(near)
+            near_ids += by_deletion.get(deletion, ())
         # Consonants alone are how abjad-script names are found; for other names they are
         # a loose hint ("Ahmad" and "Hamid" share "hmd").
-        add(self._by_skeleton.get(part.skeleton, ()), _NEAR if part.abjad else _LOOSE)
-        add(self._by_deletion.get(part.phonetic, ()), _NEAR)
-        add(self._by_deletion.get(part.text, ()), _NEAR)
-        # Spelling-level typos matter when the phonetic key finds nothing as it is.
-        neighbourhood = _neighbourhood(part, with_spelling=exact is None)
-        for deletion in neighbourhood:
-            near = self._by_phonetic.get(deletion)
-            if near is not None:
-                add((near,), _NEAR)
-            add(self._by_deletion.get(deletion, ()), _NEAR)
+        skeleton_ids = self._by_skeleton.get(part.skeleton, ())
+        # Lower credits first, so that each entry keeps the best credit it is found with.
+        found = {} if part.abjad else dict.fromkeys(skeleton_ids, _LOOSE)
+        found.update(dict.fromkeys(near_ids, _NEAR))
+        if part.abjad:
+            found.update(dict.fromkeys(skeleton_ids, _NEAR))
+        found.update(dict.fromkeys(exact_ids, _EXACT))
         return found
 
     def _query_parts(self, query: NormalizedName) -> list[tuple[float, dict[int, float]]]:
@@ -211,16 +219,25 @@ class NameIndex:
                 looked_up.append((max(first.weight, second.weight), joined))
         return looked_up
 
-    def _candidates(self, query: NormalizedName) -> dict[int, float]:
-        """Gives retrieved name positions with their shared query-part weight."""
+    def _candidates(self, query: NormalizedName, floor: float = 0.0) -> dict[int, float]:
+        """Gives retrieved name positions with their shared query-part weight; names that
+        cannot reach `floor` may be left out or counted short."""
         postings = self._postings
-        sized = []
-        for weight, vocab_credits in self._query_parts(query):
-            size = sum(len(postings[v]) for v in vocab_credits)
-            sized.append((size, weight, vocab_credits))
+        posting_size = self._posting_sizes().__getitem__
+        # A part is common when its own spellings are: a rare part with a wide neighbourhood
+        # of near spellings must still find names on its own.
+        sized = [
+            (sum(posting_size(v) for v, credit in vocab_credits.items() if credit == _EXACT),
+             weight, vocab_credits)
+            for weight, vocab_credits in self._query_parts(query)
+        ]
         sized.sort(key=lambda item: item[0])
+        # The most weight a name first found by the part at hand can still gather.
+        reachable = sum(weight for _, weight, _ in sized)
         shared: dict[int, float] = {}
         for size, weight, vocab_credits in sized:
+            newcomers_can_pass = reachable >= floor
+            reachable -= weight
             if size > COMMON_PART_POSTINGS and shared:
                 # A common part cannot find a name alone: it only adds its weight to the
                 # names rarer parts found, through its exact spellings.
@@ -236,9 +253,23 @@ class NameIndex:
             part_credit: dict[int, float] = {}
             for vocab_id, credit in sorted(vocab_credits.items(), key=lambda item: item[1]):
                 part_credit.update(dict.fromkeys(postings[vocab_id], weight * credit))
-            for position, gained in part_credit.items():
-                shared[position] = shared.get(position, 0.0) + gained
+            if not shared:
+                shared = part_credit
+            elif newcomers_can_pass:
+                for position, gained in part_credit.items():
+                    shared[position] = shared.get(position, 0.0) + gained
+            else:
+                # Names this part alone would add fall short of the floor: only names
+                # already found gain its weight.
+                for position in part_credit.keys() & shared.keys():
+                    shared[position] += part_credit[position]
         return shared
+
+    def _posting_sizes(self) -> list[int]:
+        """Gives the number of names of each vocabulary entry (counted once, when needed)."""
+        if self._sizes is None or len(self._sizes) != len(self._postings):
+            self._sizes = [len(names) for names in self._postings]
+        return self._sizes
 
     def _posting_set(self, vocab_id: int) -> frozenset[int]:
         """Gives the names of a (common) vocabulary entry as a set, built once when needed."""
@@ -264,19 +295,19 @@ class NameIndex:
         normalized_query = normalize_name(query, query_kind)
         if not normalized_query.parts:
             return []
-        shared = self._candidates(normalized_query)
         total_weight = sum(
             {p.phonetic: p.weight for p in normalized_query.parts if not p.initial}.values()
         ) or 1.0
         floor = MIN_SHARED_WEIGHT * total_weight
+        shared = self._candidates(normalized_query, floor)
+
+        kinds, names = self._kinds, self._names
 
         def eligible(position: int) -> bool:
-            if shared[position] < floor:
-                return False
-            name_kind = self._kinds[position]
+            name_kind = kinds[position]
             if query_kind and name_kind and name_kind != query_kind:
                 return False
-            return lists is None or self._names[position].list_id in lists
+            return lists is None or names[position].list_id in lists
 
         name_weights = self._weights
 
@@ -285,7 +316,14 @@ class NameIndex:
             # same parts, the ones with fewer other parts come first.
             return shared[position] / max(total_weight, name_weights[position])
 
-        ranked = heapq.nlargest(CANDIDATES_SCORED, filter(eligible, shared), key=overlap)
+        above_floor = [position for position, weight in shared.items() if weight >= floor]
+        if query_kind or lists is not None:
+            above_floor = list(filter(eligible, above_floor))
+        # Ties go to the earlier name, and the overlap is rounded first: its sum depends on the
+        # order sets were walked in, which varies with the hash seed, and every process (server
+        # workers, batch workers) must give the same answer for the same name.
+        ranked = heapq.nlargest(CANDIDATES_SCORED, above_floor,
+                                key=lambda position: (round(overlap(position), 9), -position))
         best: dict[tuple[str, str], tuple[float, int]] = {}
         for position in ranked:
             score, _ = score_normalized(normalized_query, self._normalized[position],
@@ -296,7 +334,8 @@ class NameIndex:
             key = (entry.list_id, entry.list_key)
             if key not in best or score > best[key][0]:
                 best[key] = (score, position)
-        results = sorted(best.values(), key=lambda item: -item[0])[:limit]
+        results = sorted(best.values(), key=lambda item: (
+            -item[0], self._names[item[1]].list_id, self._names[item[1]].list_key))[:limit]
         matches = []
         for score, position in results:
             _, explanation = score_normalized(

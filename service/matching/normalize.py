@@ -6,7 +6,9 @@ itself:
 1. Unicode NFKC (full-width letters, ligatures, compatibility forms);
 2. ``LAST, First`` reordering when the part after the comma is not a legal form;
 3. per word: camel-case splitting of Latin words (``VladimirPutin``), transliteration to
-   ASCII with anyascii (Arabic, Persian, Cyrillic, Greek, Han, Hangul, …);
+   ASCII with anyascii (Arabic, Persian, Cyrillic, Greek, Han, Hangul, …); in Arabic script
+   the article written on to a word is split off, "عبد" is read "abd" and a final tāʾ
+   marbūṭa "a"; pure-ASCII names skip NFKC and transliteration and are tokenised whole;
 4. apostrophes and ʿayn/hamza marks removed inside words (``Kata'ib`` → ``kataib``), dots,
    hyphens and other punctuation split words; dotted initials of organisations are joined
    (``A.B.C.`` → ``abc``);
@@ -26,8 +28,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from anyascii import anyascii
 
@@ -49,6 +52,7 @@ _DOTTED_INITIALS = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
 # Lower-case letter followed by an upper-case one that starts a word of 3+ letters.
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})|(?<=[a-z]{3})(?=[A-Z]{2,}\b)")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|er|e|eme|ый|ая)$")
 # Modern Greek digraphs romanised by sound ("Πούτιν" → Putin, "Ντ" → D), before anyascii
 # transliterates letter by letter.
@@ -58,6 +62,15 @@ _MIDDLE_DOTS = re.compile(r"[·・•‧]")
 # Digits standing for look-alike letters inside a person's name ("Ig0r Sech1n").
 _LOOKALIKE_DIGITS = str.maketrans("013457892", "oieastbgz")
 
+# The Arabic article as written on to a word, and the shortest word (article included) in
+# which those letters are the article: "الله" (Allah) is a word of its own.
+_ARABIC_ARTICLE = "\u0627\u0644"
+_MIN_ARTICLE_WORD_LENGTH = 5
+# "عبد" transliterates as "`bd", the ʿayn a mark that cleaning drops, leaving "bd" (alone or
+# written together with the following name, "عبدالحليم" → "`bdlhlym"): read as "abd".
+_ABD_WITHOUT_AYN = "\u0060bd"
+_ABID = "\u0060abd"
+_TA_MARBUTA = "\u0629"
 # Scripts that do not write short vowels: names from them are compared on consonants.
 _ABJAD_RANGES = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
                  (0x08A0, 0x08FF), (0xFB1D, 0xFB4F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
@@ -66,9 +79,12 @@ _SYLLABIC_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC0
                     (0x1100, 0x11FF), (0x3130, 0x318F))
 
 
-@dataclass(frozen=True, slots=True)
-class NamePart:
-    """One comparable part of a name, with its matching keys and weight."""
+class NamePart(NamedTuple):
+    """One comparable part of a name, with its matching keys and weight.
+
+    A named tuple rather than a frozen dataclass: parts are made for every new token, and a
+    tuple is built several times faster; it is just as immutable and hashable.
+    """
 
     text: str  # lower-case ASCII form
     phonetic: str  # transliteration-tolerant key
@@ -84,9 +100,13 @@ class NamePart:
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class NormalizedName:
-    """A name ready for comparison, and what normalisation did to it."""
+    """A name ready for comparison, and what normalisation did to it.
+
+    Not frozen, only because a frozen dataclass is several times slower to build; it is
+    shared through caches and the index, so it must never be changed once made.
+    """
 
     original: str
     kind: str | None
@@ -98,6 +118,12 @@ class NormalizedName:
     # Per part: "bearer" before a patronymic marker ("Salman" in "Salman bin Ali"), "father"
     # after one ("Ali"), "" otherwise.
     roles: tuple[str, ...] = ()
+    # The parts to align (those without digits, unless the name is only numbers) and, apart,
+    # the numbers, which must agree exactly: worked out once per name, not per comparison.
+    words: tuple[NamePart, ...] = ()
+    numbers: frozenset[str] = frozenset()
+    # The description, built on first use: a list name is explained in many comparisons.
+    _description: dict[str, object] | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -105,18 +131,30 @@ class NormalizedName:
         return " ".join(part.text for part in self.parts)
 
     def describe(self) -> dict[str, object]:
-        """Gives a JSON-ready description of the normalisation, for explanations."""
-        return {
-            "original": self.original,
-            "normalized": self.text,
-            "parts": [part.text for part in self.parts],
-            "titles_dropped": list(self.titles),
-            "particles_dropped": list(self.particles),
-            "legal_forms": list(self.legal_forms),
-            "reordered": self.reordered,
-        }
+        """Gives a JSON-ready description of the normalisation, for explanations (a fresh
+        dict each call; its lists are shared and must not be changed)."""
+        if self._description is None:
+            self._description = {
+                "original": self.original,
+                "normalized": self.text,
+                "parts": [part.text for part in self.parts],
+                "titles_dropped": list(self.titles),
+                "particles_dropped": list(self.particles),
+                "legal_forms": list(self.legal_forms),
+                "reordered": self.reordered,
+            }
+        return dict(self._description)
 
 
+# Token sets that tell whether a normalisation step has anything to do in a name.
+_TITLE_WORDS = vocab.LEADING_TITLES | vocab.HONORIFICS
+_PARTICLE_CANDIDATES = (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | vocab.PATRONYMIC_MARKERS
+                        | vocab.NOBILIARY_PARTICLES)
+_ORG_STOPWORDS = vocab.ORGANIZATION_STOPWORDS
+_ABBREVIATION_WORDS = frozenset(vocab.ABBREVIATIONS)
+
+
+@lru_cache(maxsize=256)
 def canonical_kind(kind: str | None) -> str | None:
     """Gives the matcher's kind for a list or API kind (None when unknown)."""
     if kind is None:
@@ -195,7 +233,29 @@ def _transliterate_word(
             given = "".join(letters[1:])
             return [(anyascii(letters[0]), letters[0]), (anyascii(given), given)], False
         return [(anyascii(word), word)], False
-    return [(anyascii(word), None)], script == "abjad"
+    if script == "abjad":
+        return [(ascii_word, None) for ascii_word in _abjad_words(word)], True
+    return [(anyascii(word), None)], False
+
+
+def _abjad_words(word: str) -> list[str]:
+    """Gives the ASCII words of an Arabic-script word: the article "ال" written on to a
+    word is split off ("التكريتي" → "al", "tkryty") as Latin spellings write it apart, and
+    "عبد" ("servant of", which would lose its ʿayn and become "bd") is read "abd"."""
+    article = ""
+    if word.startswith(_ARABIC_ARTICLE) and len(word) >= _MIN_ARTICLE_WORD_LENGTH:
+        article, word = "al", word[len(_ARABIC_ARTICLE):]
+    if word.endswith(_TA_MARBUTA):
+        # A word-final tāʾ marbūṭa is said, and spelt in Latin, as "a" ("حمزة" → Hamza);
+        # transliterated "h" it would fold with the letter before it ("zh").
+        word = word[:-1] + "a"
+    ascii_word = anyascii(word)
+    if ascii_word == _ABID:
+        # "عابد" (ʿĀbid, with a long ā) is a name of its own, not the "abd" of a compound.
+        ascii_word = "`abid"
+    elif ascii_word.startswith(_ABD_WITHOUT_AYN):
+        ascii_word = "a" + ascii_word
+    return [article, ascii_word] if article else [ascii_word]
 
 
 def _clean_word(word: str, organization_like: bool) -> list[str]:
@@ -235,17 +295,8 @@ def make_part(text: str, abjad: bool = False, source: str | None = None) -> Name
     bare = None if numeric else _article_stripped(text, abjad)
     # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
     weight = MIN_WEIGHT if text in vocab.PARTICLE_WORDS else part_weight(phonetic, len(text))
-    return NamePart(
-        text=text,
-        phonetic=phonetic,
-        skeleton=skeleton,
-        weight=weight,
-        abjad=abjad,
-        initial=len(text) == 1 and text.isalpha(),
-        numeric=numeric,
-        bare=bare,
-        source=source,
-    )
+    initial = len(text) == 1 and not numeric
+    return NamePart(text, phonetic, skeleton, weight, abjad, initial, numeric, bare, source)
 
 
 def _fuse_abd_compounds(tokens: list[str], particles: list[str]) -> list[str]:
@@ -327,11 +378,14 @@ def _split_legal_forms(tokens: list[str], legal_forms: list[str], kind: str | No
     Two-letter forms ("SA", "AB", "AG") are also name parts: they count as legal forms in
     organisation names, and at the end of names of unknown kind, never in a person's name.
     """
+    keys = vocab.legal_form_keys(tokens)
+    if not vocab.may_hold_legal_form(keys):
+        return tokens
     kept: list[str] = []
     index = 0
     last = len(tokens) - 1
     while index < len(tokens):
-        span, canonical = vocab.legal_form_at(tokens, index)
+        span, canonical = vocab.legal_form_at(tokens, index, keys)
         if span == 1 and len(tokens[index]) < 3 and kind != ORGANIZATION:
             if kind == PERSON or index != last:
                 span = 0
@@ -380,20 +434,27 @@ def _drop_particles(tokens: list[str], kind: str | None, particles: list[str]) -
     return kept
 
 
-@lru_cache(maxsize=50_000)
-def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
-    """Gives the normalised, explainable form of a name (see the module docstring)."""
-    kind = canonical_kind(kind)
-    text = unicodedata.normalize("NFKC", name).strip()
-    reordered = False
-    if kind != ORGANIZATION:
-        text, reordered = _reorder_last_first(text)
-    organization_like = kind != PERSON
+def _ascii_tokens(text: str, organization_like: bool) -> list[str]:
+    """Gives the lower-case alphanumeric tokens of a whole ASCII name in a few C-level passes
+    (the same tokens `_clean_word` gives word by word)."""
+    text = _CAMEL_BOUNDARY.sub(" ", text)
+    if "'" in text or "`" in text:
+        text = text.replace("'", "").replace("`", "")
+    if organization_like and "." in text:
+        text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "&" in text:
+        text = text.replace("&", " and ")
+    return _ASCII_TOKEN.findall(text.lower())
 
+
+def _script_tokens(
+    words: list[str], organization_like: bool
+) -> tuple[list[str], dict[str, str], bool]:
+    """Gives the tokens of words in any script, the syllabic-script original of each token
+    that has one, and whether any word was written in an abjad."""
     tokens: list[str] = []
     sources: dict[str, str] = {}
     abjad_name = False
-    words = text.split()
     for word in words:
         ascii_words, abjad = _transliterate_word(word, len(words) == 1)
         abjad_name = abjad_name or abjad
@@ -402,30 +463,69 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
             if source and len(cleaned) == 1:
                 sources[cleaned[0]] = source
             tokens.extend(cleaned)
-    if kind == PERSON:
+    return tokens, sources, abjad_name
+
+
+def _particle_tokens(tokens: list[str]) -> bool:
+    """Gives whether any token may be an article, marker or connecting word (or a sun-letter
+    article), so the particle step can be skipped for most names."""
+    return not _PARTICLE_CANDIDATES.isdisjoint(tokens)
+
+
+@lru_cache(maxsize=50_000)
+def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
+    """Gives the normalised, explainable form of a name (see the module docstring)."""
+    kind = canonical_kind(kind)
+    ascii_name = name.isascii()
+    # NFKC changes nothing in ASCII text.
+    text = name.strip() if ascii_name else unicodedata.normalize("NFKC", name).strip()
+    reordered = False
+    if kind != ORGANIZATION and "," in text:
+        text, reordered = _reorder_last_first(text)
+    organization_like = kind != PERSON
+
+    sources: dict[str, str] = {}
+    abjad_name = False
+    if ascii_name:
+        tokens = _ascii_tokens(text, organization_like)
+    else:
+        tokens, sources, abjad_name = _script_tokens(text.split(), organization_like)
+    all_letters = "".join(tokens).isalpha()
+    if kind == PERSON and not all_letters:
         tokens = [_lookalike_letters(token) for token in tokens]
-    roles: dict[str, str] = {}
+        all_letters = "".join(tokens).isalpha()
 
     titles: list[str] = []
     particles: list[str] = []
     legal_forms: list[str] = []
-    steps = [
+    roles: dict[str, str] = {}
+    # Each step runs only when a token could concern it; a step never normalises a name
+    # away entirely (the last non-empty form is kept).
+    if kind != ORGANIZATION and not _TITLE_WORDS.isdisjoint(tokens):
         # Organisation names keep their first word ("General Motors", "Captain Trading").
-        lambda ts: _drop_titles(ts, titles) if kind != ORGANIZATION else ts,
-        lambda ts: _fuse_abd_compounds(ts, particles),
-        lambda ts: roles.update(_patronymic_roles(ts)) or ts,
-        lambda ts: _drop_particles(ts, kind, particles),
-        lambda ts: _split_legal_forms(ts, legal_forms, kind),
-        lambda ts: _numbers_to_digits(ts, roman=kind != PERSON) if kind != PERSON else ts,
-        lambda ts: [vocab.ABBREVIATIONS.get(t, t) for t in ts] if organization_like else ts,
-    ]
-    for step in steps:
-        processed = step(tokens)
-        # Never normalise a name away entirely: keep the last non-empty form.
-        if processed:
-            tokens = processed
+        tokens = _drop_titles(tokens, titles) or tokens
+    if "abd" in "".join(tokens) and any(token.startswith("abd") for token in tokens):
+        tokens = _fuse_abd_compounds(tokens, particles) or tokens
+    if not vocab.PATRONYMIC_MARKERS.isdisjoint(tokens):
+        roles = _patronymic_roles(tokens)
+    if _particle_tokens(tokens) or (kind != PERSON and not _ORG_STOPWORDS.isdisjoint(tokens)):
+        tokens = _drop_particles(tokens, kind, particles) or tokens
+    tokens = _split_legal_forms(tokens, legal_forms, kind) or tokens
+    if kind != PERSON:
+        tokens = _numbers_to_digits(tokens, roman=True) or tokens
+        if not _ABBREVIATION_WORDS.isdisjoint(tokens):
+            tokens = [vocab.ABBREVIATIONS.get(t, t) for t in tokens]
 
-    parts = tuple(make_part(token, abjad_name, sources.get(token)) for token in tokens)
+    if sources:
+        parts = tuple([make_part(token, abjad_name, sources.get(token)) for token in tokens])
+    else:
+        parts = tuple([make_part(token, abjad_name, None) for token in tokens])
+    if all_letters and kind == PERSON or "".join(tokens).isalpha():
+        words, numbers = parts, frozenset[str]()
+    else:
+        words = tuple([part for part in parts if not part.numeric])
+        numbers = frozenset([part.text for part in parts if part.numeric]) if words \
+            else frozenset()
     return NormalizedName(
         original=name,
         kind=kind,
@@ -435,4 +535,16 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
         legal_forms=tuple(legal_forms),
         reordered=reordered,
         roles=tuple(roles.get(part.text, "") for part in parts) if roles else (),
+        words=words or parts,
+        numbers=numbers,
     )
+
+
+def clear_caches() -> None:
+    """Empties every normalisation cache: whole names, parts, phonetic keys and weights
+    (for cold timings; nothing else needs it, since cached results never go stale)."""
+    normalize_name.cache_clear()
+    make_part.cache_clear()
+    phonetic_key.cache_clear()
+    skeleton_key.cache_clear()
+    part_weight.cache_clear()

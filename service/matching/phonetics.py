@@ -11,16 +11,32 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_PHONETIC_RULES: tuple[tuple[str, str], ...] = (
+# Letter groups folded in this order (earlier rules see the spelling before later ones).
+_DIGRAPH_RULES: tuple[tuple[str, str], ...] = (
     ("tsch", "ch"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("dj", "j"), ("zh", "j"),
-    ("kh", "h"), ("gh", "k"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("ck", "k"),
-    ("q", "k"), ("x", "ks"), ("w", "v"), ("tz", "z"), ("ts", "z"),
-    ("ou", "u"), ("oo", "u"), ("ee", "i"), ("y", "i"), ("e", "i"), ("o", "u"),
+    ("kh", "h"), ("gh", "k"), ("ph", "f"), ("th", "t"), ("dh", "d"),
+    ("tz", "z"), ("ts", "z"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
 )
+# Single letters folded after the groups, in one pass: no group rule reads these outputs.
+_LETTER_FOLDS = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
+# Any of the groups: most parts have none, and one search is cheaper than a check per rule.
+_ANY_DIGRAPH = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
 _DOUBLE_LETTERS = re.compile(r"(.)\1+")
 _SOFT_C = re.compile(r"c(?=[eiy])")
-_VOWELS = re.compile(r"[aeiou]")
-_SKELETON_FOLDS = str.maketrans("pfvg", "bbbk")
+# Vowels deleted and labials/velars folded in one pass.
+_SKELETON_FOLDS = str.maketrans("pfvg", "bbbk", "aeiou")
+
+
+def _undoubled(key: str) -> str:
+    """Gives the key with runs of one letter written once."""
+    # The search is a C-level scan; the substitution (a Python-level template) is rarer.
+    if _DOUBLE_LETTERS.search(key) is None:
+        return key
+    return _DOUBLE_LETTERS.sub(_first_letter, key)
+
+
+def _first_letter(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
 @lru_cache(maxsize=200_000)
@@ -28,12 +44,15 @@ def phonetic_key(token: str) -> str:
     """Gives a token's transliteration-tolerant key (variants of one name share it)."""
     if token.isdigit():
         return token
-    key = _SOFT_C.sub("s", token)
-    key = key.replace("ch", "\x01").replace("c", "k").replace("\x01", "ch")
-    for source, target in _PHONETIC_RULES:
-        if source in key:
-            key = key.replace(source, target)
-    return _DOUBLE_LETTERS.sub(r"\1", key)
+    key = token
+    if "c" in key:
+        key = _SOFT_C.sub("s", key)
+        key = key.replace("ch", "\x01").replace("c", "k").replace("\x01", "ch")
+    if _ANY_DIGRAPH.search(key):
+        for source, target in _DIGRAPH_RULES:
+            if source in key:
+                key = key.replace(source, target)
+    return _undoubled(key.translate(_LETTER_FOLDS))
 
 
 @lru_cache(maxsize=200_000)
@@ -42,8 +61,7 @@ def skeleton_key(phonetic: str) -> str:
     dropped): Arabic has no p or v, Hebrew pe is p or f."""
     if phonetic.isdigit():
         return phonetic
-    key = _VOWELS.sub("", phonetic).translate(_SKELETON_FOLDS)
-    key = _DOUBLE_LETTERS.sub(r"\1", key)
+    key = _undoubled(phonetic.translate(_SKELETON_FOLDS))
     if len(key) > 1 and key.endswith("h"):
         key = key[:-1]
     return key or phonetic

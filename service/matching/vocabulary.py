@@ -131,17 +131,36 @@ _MAX_LEGAL_FORM_WORDS = max(len(phrase) for phrase in LEGAL_FORMS)
 _LEGAL_FORM_FIRST_KEYS = frozenset(phrase[0] for phrase in LEGAL_FORMS)
 
 
-def legal_form_at(tokens: list[str], start: int) -> tuple[int, str | None]:
-    """Gives (token count, canonical class) of the longest legal form at `start`, or (0, None)."""
-    if _form_key(tokens[start]) not in _LEGAL_FORM_FIRST_KEYS:
+def legal_form_at(
+    tokens: list[str], start: int, keys: list[str] | None = None
+) -> tuple[int, str | None]:
+    """Gives (token count, canonical class) of the longest legal form at `start`, or (0, None).
+
+    `keys` are the tokens' look-up keys (`legal_form_keys`) when the caller has them already.
+    """
+    if keys is None:
+        keys = legal_form_keys(tokens[start:start + _MAX_LEGAL_FORM_WORDS])
+        start_key = 0
+    else:
+        start_key = start
+    if keys[start_key] not in _LEGAL_FORM_FIRST_KEYS:
         return 0, None
-    longest = min(_MAX_LEGAL_FORM_WORDS, len(tokens) - start)
-    keys = tuple(_form_key(token) for token in tokens[start:start + longest])
-    for length in range(longest, 0, -1):
-        canonical = LEGAL_FORMS.get(keys[:length])
+    window = tuple(keys[start_key:start_key + _MAX_LEGAL_FORM_WORDS])
+    for length in range(len(window), 0, -1):
+        canonical = LEGAL_FORMS.get(window[:length])
         if canonical is not None:
             return length, canonical
     return 0, None
+
+
+def legal_form_keys(tokens: list[str]) -> list[str]:
+    """Gives the legal-form look-up key of each token."""
+    return [_form_key(token) for token in tokens]
+
+
+def may_hold_legal_form(keys: list[str]) -> bool:
+    """Gives whether any of these look-up keys can start a legal form."""
+    return not _LEGAL_FORM_FIRST_KEYS.isdisjoint(keys)
 
 
 # Number words and ordinals (English), for "First Bank" ≡ "1st Bank", "Forty-Four" ≡ "44".

@@ -26,7 +26,7 @@ ACCEPTED_LINK_STATES = ("pinned", "confirmed")
 class Designation:
     """An entity's status on one list, with the version it was read from."""
 
-    list: str
+    list_id: str
     status: str  # listed | not_listed | unknown
     listed: bool | None
     programs: list[str] = field(default_factory=list)
@@ -39,7 +39,7 @@ class Designation:
     def to_dict(self) -> dict[str, Any]:
         """Gives the JSON form the API returns."""
         return {
-            "list": self.list,
+            "list": self.list_id,
             "status": self.status,
             "listed": self.listed,
             "programs": self.programs,
@@ -52,7 +52,8 @@ class Designation:
         }
 
 
-def designations_for(entity_ids: Iterable[str], *, session: Session) -> dict[str, list[Designation]]:
+def designations_for(entity_ids: Iterable[str], *, session: Session
+                     ) -> dict[str, list[Designation]]:
     """Gives, per entity id, its status on every list (unknown where a list has no version)."""
     ids = list(entity_ids)
     lists = session.exec(select(SanctionsList).order_by(col(SanctionsList.id))).all()
@@ -98,7 +99,7 @@ def designations_for(entity_ids: Iterable[str], *, session: Session) -> dict[str
         for lst in lists:
             version = versions.get(lst.active_version_id) if lst.active_version_id else None
             if version is None or version.id is None:
-                statuses.append(Designation(list=lst.id, status="unknown", listed=None))
+                statuses.append(Designation(list_id=lst.id, status="unknown", listed=None))
                 continue
             hits = [
                 entries[(version.id, link.list_key)]
@@ -108,12 +109,12 @@ def designations_for(entity_ids: Iterable[str], *, session: Session) -> dict[str
             if hits:
                 programs = sorted({p for hit in hits for p in hit.programs})
                 statuses.append(Designation(
-                    list=lst.id, status="listed", listed=True, programs=programs,
+                    list_id=lst.id, status="listed", listed=True, programs=programs,
                     list_key=hits[0].key, list_keys=[hit.key for hit in hits],
                     matched_name=hits[0].name, version=version.id, data_date=version.data_date,
                 ))
             else:
-                statuses.append(Designation(list=lst.id, status="not_listed", listed=False,
+                statuses.append(Designation(list_id=lst.id, status="not_listed", listed=False,
                                             version=version.id, data_date=version.data_date))
         result[entity_id] = statuses
     return result

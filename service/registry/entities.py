@@ -63,7 +63,7 @@ def search_entities(
             listed = [d for d in statuses[entity.id] if d.listed]
             if designated is not None and bool(listed) != designated:
                 return False
-            return not wanted_program or any(wanted_program in d.programs for d in listed)
+            return not wanted_program or any(wanted_program in list(d.programs) for d in listed)
 
         entities = [e for e in entities if keep(e)]
     start = (page - 1) * per_page
@@ -154,7 +154,7 @@ def delete_entity(entity_id: str, *, session: Session) -> None:
     """Deletes an entity with its names, passages and links."""
     entity = get_entity(entity_id, session=session)
     for table in (EntityName, Passage, EntityLink, Enrichment):
-        session.exec(delete(table).where(col(table.entity_id) == entity_id))  # type: ignore[call-overload]
+        session.exec(delete(table).where(col(table.entity_id) == entity_id))
     session.delete(entity)
     session.flush()
     refresh_passages(session=session)

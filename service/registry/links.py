@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.errors import InvalidInput
 from service.lists.catalog import LISTS, ensure_lists
@@ -17,7 +17,8 @@ def decide_link(entity_id: str, list_id: str, list_key: str, status: str, *,
     if list_id not in LISTS:
         raise InvalidInput(f"Unknown list '{list_id}'.", details={"known": sorted(LISTS)})
     known = session.exec(
-        select(ListEntryRow.id).join(ListVersion, ListVersion.id == ListEntryRow.version_id)
+        select(ListEntryRow.id)
+        .join(ListVersion, col(ListVersion.id) == col(ListEntryRow.version_id))
         .where(ListVersion.list_id == list_id, ListEntryRow.key == list_key)
     ).first()
     if known is None and status == "confirmed":

@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from service.documents.xref import LEARNT_ROLE, cross_reference_documents
 from service.lists.catalog import ensure_lists
-from service.models import Document, Entity, EntityLink
+from service.models import Document, Entity, EntityLink, EntityName
 from service.registry.entities import refresh_passages, set_names
 
 
@@ -38,6 +39,9 @@ def seed_registry(seeds_dir: Path, *, session: Session) -> Counter[str]:
                               changes=changes)
     session.flush()
     refresh_passages(session=session, entity_ids=[e.id for e in entities], documents=documents)
+    # Mentions, claims, and the spellings of registry entities the matcher finds beyond the
+    # seed names (as passages too); against the list versions active now, if any.
+    changes.update(cross_reference_documents(documents, session=session))
     return changes
 
 
@@ -90,6 +94,10 @@ def _seed_entities(items: list[dict[str, Any]], *, session: Session, changes: Co
         names += [n if isinstance(n, dict) else {"name": n} for n in item.get("names", [])]
         names += [{"name": m["text"], "source": m.get("source"), "role": "reference"}
                   for m in item.get("mentions", [])]
+        # Spellings learnt from the documents are not in the seed file; they stay.
+        names += [{"name": n.name, "source": n.source, "role": n.role} for n in session.exec(
+            select(EntityName).where(EntityName.entity_id == entity.id,
+                                     EntityName.role == LEARNT_ROLE)).all()]
         set_names(entity, names, session=session)
         _seed_links(entity, item.get("links", []), session=session, changes=changes)
         entities.append(entity)
@@ -106,12 +114,12 @@ def _seed_links(entity: Entity, links: list[dict[str, Any]], *, session: Session
             session.delete(link)
             changes["links_removed"] += 1
     for list_id, list_key in sorted(pinned):
-        link = existing.get((list_id, list_key))
-        if link is None:
+        current = existing.get((list_id, list_key))
+        if current is None:
             session.add(EntityLink(entity_id=entity.id, list_id=list_id, list_key=list_key,
                                    status="pinned"))
             changes["links_created"] += 1
-        elif link.status != "pinned":
-            link.status = "pinned"
-            session.add(link)
+        elif current.status != "pinned":
+            current.status = "pinned"
+            session.add(current)
             changes["links_updated"] += 1

@@ -13,9 +13,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service.config import Settings
 from service.security import access, body_size, ratelimit
 from service.security.access import current_actor, current_caller, require_scope
+from service.security.body_size import body_limit
 from service.security.keys import SCOPES, Caller
 
-__all__ = ["SCOPES", "Caller", "current_actor", "current_caller", "init_app", "require_scope"]
+__all__ = ["SCOPES", "Caller", "body_limit", "current_actor", "current_caller", "init_app",
+           "require_scope"]
 
 
 def init_app(app: Flask) -> None:

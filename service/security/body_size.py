@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
 
 from service.errors import ServiceError
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 class PayloadTooLarge(ServiceError):
@@ -19,11 +23,36 @@ def init_app(app: Flask) -> None:
     app.before_request(refuse_oversized_body)
 
 
+def body_limit(limit: int | Callable[[], int]) -> Callable[[View], View]:
+    """Gives a decorator giving one view its own body limit in bytes (a job upload, say).
+
+    `limit` may be a function, called per request, e.g. `lambda: settings().job_max_body`.
+    """
+
+    def decorate(view: View) -> View:
+        # functools.wraps copies this onto the wrappers stacked above (require_scope's too).
+        view.max_body = limit  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def current_limit() -> int | None:
+    """Gives the body limit of the request's route: its own, else XREF_MAX_BODY."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    own = getattr(view, "max_body", None)
+    if own is None:
+        return request.max_content_length
+    return int(own() if callable(own) else own)
+
+
 def refuse_oversized_body() -> None:
     """Raises 413 when the request's body is larger than the limit."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = current_limit()
     if limit is None:
         return
+    # Werkzeug's own cut-off, met when the view reads the body, follows the route's limit.
+    request.max_content_length = limit
     # Werkzeug applies the limit only when a view reads the body, so a route answering 401 or
     # 415 first would never say 413.
     length = request.content_length

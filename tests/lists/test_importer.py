@@ -106,7 +106,7 @@ def test_designation_status_comes_from_the_active_version(session: Session) -> N
         session=session)
 
     def on_sdn(entity_id: str):  # type: ignore[no-untyped-def]
-        return next(d for d in statuses[entity_id] if d.list == "us_ofac_sdn")
+        return next(d for d in statuses[entity_id] if d.list_id == "us_ofac_sdn")
 
     soleimani = on_sdn("qassem-soleimani")
     assert soleimani.listed and soleimani.version == version.id
@@ -115,5 +115,5 @@ def test_designation_status_comes_from_the_active_version(session: Session) -> N
     assert {"SDGT", "GLOMAG"} <= set(on_sdn("qais-al-khazali").programs)
     badr = on_sdn("badr-organization")
     assert badr.listed is False and badr.status == "not_listed" and badr.version == version.id
-    other_list = next(d for d in statuses["qassem-soleimani"] if d.list == "un_sc")
+    other_list = next(d for d in statuses["qassem-soleimani"] if d.list_id == "un_sc")
     assert other_list.status == "unknown"

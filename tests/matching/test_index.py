@@ -99,3 +99,20 @@ def test_threshold_and_explanation_are_passed_through(index: NameIndex) -> None:
 def test_empty_query_gives_no_results(index: NameIndex) -> None:
     assert index.search("") == []
     assert index.search("---") == []
+
+
+def test_arabic_script_with_the_article_written_on_finds_the_latin_entry(
+    index: NameIndex,
+) -> None:
+    results = index.search("قيس الخزعلي", kind="person")
+    assert results[0].name.list_key == "28004"
+    assert results[0].match
+
+
+def test_cold_and_remembered_look_ups_give_the_same_results(index: NameIndex) -> None:
+    queries = ["Qassem Suleimani", "Kataib Hizbullah", "Ali Khamenei", "قاسم سليماني"]
+    index.clear_lookup_cache()
+    cold = [[(r.name.name, r.score) for r in index.search(q)] for q in queries]
+    warm = [[(r.name.name, r.score) for r in index.search(q)] for q in queries]
+    assert cold == warm
+    assert all(cold)

@@ -1,6 +1,6 @@
 """Normaliser unit tests, on names from the source documents and real SDN spellings."""
 
-from service.matching.normalize import normalize_name
+from service.matching.normalize import clear_caches, normalize_name
 from service.matching.phonetics import phonetic_key, skeleton_key
 from service.matching.vocabulary import canonical_abd
 
@@ -76,3 +76,55 @@ def test_phonetic_key_folds_transliteration_variants() -> None:
 def test_organisation_numbers_and_dotted_initials() -> None:
     assert parts("Brigade Forty-Four", "organization") == ["brigade", "44"]
     assert parts("A.B.C. Trading Co.", "organization") == ["abc", "trading"]
+
+
+def test_phonetic_key_folds_letter_groups_before_single_letters() -> None:
+    # "kh" is folded before "q", "ee" before "e"; "x" is spelt "ks"; doubled letters once.
+    assert phonetic_key("khamenei") == "hamini"
+    assert phonetic_key("sheeba") == phonetic_key("shiba")
+    assert phonetic_key("alexei") == "aliksi"
+    assert phonetic_key("mukhtar") != phonetic_key("muktar")
+
+
+def test_skeleton_drops_vowels_and_doubled_consonants() -> None:
+    assert skeleton_key(phonetic_key("abbas")) == "bs"
+    assert skeleton_key(phonetic_key("hezbollah")) == skeleton_key(phonetic_key("hizballah"))
+
+
+def test_arabic_script_article_and_abd_are_read_as_latin_spellings_write_them() -> None:
+    # "al-Muhandis" and "Abd al-Rahman" in Arabic script: the article is split off and
+    # dropped, "عبد" becomes the "abd" of a compound.
+    muhandis = normalize_name("أبو مهدي المهندس", "person")
+    assert "al" in muhandis.particles
+    assert muhandis.parts[-1].skeleton == "mhnds"
+    assert parts("عبد الرحمن", "person")[0].startswith("abdul")
+    # "الله" is a word of its own, not the article and "له".
+    assert "al" not in normalize_name("الله", "person").particles
+
+
+def test_arabic_word_final_ta_marbuta_reads_as_a() -> None:
+    assert normalize_name("حمزة", "person").parts[0].skeleton == \
+        normalize_name("Hamza", "person").parts[0].skeleton
+
+
+def test_ascii_fast_path_gives_the_tokens_of_the_word_by_word_path() -> None:
+    assert parts("QasemSoleimani", "person") == ["qasem", "soleimani"]
+    assert parts("KATA`IB HIZBALLAH & Co.", "organization") == ["kataib", "hizballah"]
+    assert parts("Asa'ib Ahl al-Haq", "organization") == parts("Asa‘ib Ahl al-Haq",
+                                                                "organization")
+
+
+def test_clear_caches_gives_equal_results_afterwards() -> None:
+    before = normalize_name("SOLEIMANI, Qasem", "person")
+    clear_caches()
+    after = normalize_name("SOLEIMANI, Qasem", "person")
+    assert after is not before
+    assert after.parts == before.parts
+    assert after.describe() == before.describe()
+
+
+def test_description_is_a_fresh_dict_each_time() -> None:
+    normalized = normalize_name("Qais al-Khazali", "person")
+    first = normalized.describe()
+    first["original"] = "changed"
+    assert normalized.describe()["original"] == "Qais al-Khazali"

@@ -88,3 +88,27 @@ def test_scores_stay_in_range_for_odd_input() -> None:
         result = compare(left, right)
         assert 0.0 <= result.score <= 1.0
         assert not result.match
+
+
+def test_arabic_script_names_with_the_article_written_on_find_the_latin_spelling() -> None:
+    assert compare("قيس الخزعلي", "AL-KHAZALI, Qais", "person").match
+    assert compare("أبو مهدي المهندس", "AL-MUHANDIS, Abu Mahdi", "person").match
+    # The article no longer hides a different given name.
+    assert not compare("قيس الخزعلي", "AL-KHAZALI, Laith", "person").match
+
+
+def test_explanation_figures_are_rounded_to_four_decimals() -> None:
+    explanation = compare("Qassem Suleimani", "SOLEIMANI, Qasem", "person").explanation
+    figures = [pair["similarity"] for pair in explanation["aligned"]]
+    figures += [pair["weight"] for pair in explanation["aligned"]]
+    assert figures
+    assert all(figure == round(figure, 4) for figure in figures)
+
+
+def test_comparing_without_explanation_gives_the_same_score() -> None:
+    pairs = [("Qais al Khazali", "AL-KHAZALI, Laith"), ("Kataib Hezbollah", "KATA'IB HIZBALLAH")]
+    for left, right in pairs:
+        explained = compare(left, right)
+        plain = compare(left, right, explain=False)
+        assert plain.score == explained.score
+        assert plain.explanation == {}

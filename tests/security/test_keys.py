@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlmodel import Session, select
 
+from service import migrate
 from service.cli import main
 from service.db import make_engine
 from service.errors import InvalidInput, NotFound
@@ -175,3 +176,23 @@ def test_a_key_with_the_admin_scope_can_make_keys(make_app: Callable[..., Flask]
                        headers={"Authorization": f"Bearer {admin_key}"})
     assert made.status_code == 201
     assert session.exec(select(ApiKey).where(ApiKey.id == made.get_json()["id"])).one()
+
+
+def schema(database_url: str) -> dict[str, list[dict]]:
+    """Gives each table's indexes, read on a fresh connection (SQLite caches the schema)."""
+    engine = make_engine(database_url)
+    inspector = inspect(engine)
+    result = {name: inspector.get_indexes(name) for name in inspector.get_table_names()}
+    engine.dispose()
+    return result
+
+
+def test_the_keys_migration_goes_down_and_up(database_url: str) -> None:
+    assert "api_keys" in schema(database_url)
+    migrate.downgrade(database_url, "0003")
+    tables = schema(database_url)
+    assert "api_keys" not in tables and "entities" in tables
+    migrate.upgrade(database_url, "0004")
+    [index] = schema(database_url)["api_keys"]
+    assert index["name"] == "ix_api_keys_key_hash" and index["unique"]
+    migrate.upgrade(database_url, "heads")

@@ -1,0 +1,148 @@
+"""Routes of batch screening jobs: submit a CSV or JSON of names, follow it, read its results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, url_for
+from marshmallow import fields, validate
+
+from service.api.auth import require_scope
+from service.api.parsing import json_body, query_args
+from service.api.schemas import StrictSchema
+from service.api.screening import current_index
+from service.errors import InvalidInput
+from service.jobs import store
+from service.jobs.serving import dispatch
+from service.matching.csvio import SCREEN_COLUMNS, safe_cell
+from service.security import current_actor
+from service.web import session, settings, streamed
+
+blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
+
+_LISTS = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=None,
+                     allow_none=True, validate=validate.Length(max=20))
+_THRESHOLD = fields.Float(load_default=None, allow_none=True,
+                          validate=validate.Range(min=0, max=1))
+_LIMIT = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+class JobRequest(StrictSchema):
+    # Each item is checked by store.requests_from_json: per-item marshmallow schemas would
+    # take longer than the screening for a million names.
+    names = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
+    lists = _LISTS
+    threshold = _THRESHOLD
+    limit = _LIMIT
+
+
+class JobForm(StrictSchema):
+    lists = _LISTS
+    threshold = _THRESHOLD
+    limit = _LIMIT
+
+
+class ResultArgs(StrictSchema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "json")))
+    only_ = fields.String(data_key="only", load_default=None,
+                          validate=validate.OneOf(("hits",)))
+
+
+def _submitted() -> tuple[Any, dict[str, Any]]:
+    """Gives the request's names (an iterator) and options, from a CSV upload or JSON."""
+    if request.mimetype == "multipart/form-data":
+        unknown = sorted(set(request.form) - {"list", "threshold", "limit"})
+        if unknown:
+            raise InvalidInput("The form has unknown fields.", details={"unknown": unknown})
+        form: dict[str, Any] = {"lists": request.form.getlist("list") or None}
+        for name in ("threshold", "limit"):
+            if request.form.get(name):
+                form[name] = request.form[name]
+        options = dict(JobForm().load(form))
+        upload = request.files.get("file")
+        if upload is None:
+            raise InvalidInput("Send the names as a CSV file in the multipart field 'file'.")
+        return store.requests_from_csv(upload.stream, source=upload.filename or "file"), options
+    body = json_body(JobRequest())
+    return store.requests_from_json(body.pop("names")), body
+
+
+@blueprint.post("")
+@require_scope("screen")
+def create() -> tuple[dict[str, Any], int, dict[str, str]]:
+    # A million names is more than XREF_MAX_BODY allows any other route.
+    request.max_content_length = settings().job_max_body
+    names, options = _submitted()
+    db = session()
+    job = store.create_job(names, session=db, actor=current_actor(), loaded=current_index(),
+                           chunk_size=settings().job_chunk_size,
+                           max_names=settings().job_max_names, **options)
+    db.commit()
+    dispatch(current_app._get_current_object(), job)  # type: ignore[attr-defined]
+    return ({"id": job.id, "status": job.status, "total": job.total}, 202,
+            {"Location": url_for("jobs.read", job_id=job.id)})
+
+
+@blueprint.get("/<job_id>")
+@require_scope("screen")
+def read(job_id: str) -> dict[str, Any]:
+    return store.job_json(store.get_job(job_id, session=session()))
+
+
+@blueprint.delete("/<job_id>")
+@require_scope("screen")
+def cancel(job_id: str) -> dict[str, Any]:
+    db = session()
+    job = store.cancel_job(job_id, session=db, store_names=settings().audit_store_names)
+    db.commit()
+    return store.job_json(job)
+
+
+@blueprint.get("/<job_id>/results")
+@require_scope("screen")
+def results(job_id: str) -> Response:
+    args = query_args(ResultArgs())
+    db = session()
+    job = store.finished_job(job_id, session=db)
+    only_hits = args["only_"] == "hits"
+    if args["format"] == "json":
+        versions = job.list_versions or []
+        body = streamed(lambda rows_db: _json_stream(
+            job.id, versions, store.iter_results(job, session=rows_db), only_hits))
+        return Response(body, mimetype="application/json")
+    body = streamed(lambda rows_db: _csv_stream(store.iter_results(job, session=rows_db),
+                                                only_hits))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="job-{job.id}.csv"'
+    return response
+
+
+def _csv_stream(rows: Iterator[Any], only_hits: bool) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SCREEN_COLUMNS)
+    for count, (request_, matches) in enumerate(rows, start=1):
+        for row in store.result_csv_rows(request_, matches, only_hits=only_hits):
+            writer.writerow([safe_cell(row.get(column, "")) for column in SCREEN_COLUMNS])
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_stream(job_id: str, versions: list[dict[str, Any]], rows: Iterator[Any],
+                 only_hits: bool) -> Iterator[str]:
+    yield json.dumps({"id": job_id, "list_versions": versions})[:-1] + ', "results": ['
+    separator = ""
+    for request_, matches in rows:
+        result = store.result_json(request_, matches, only_hits=only_hits)
+        if only_hits and not result["matches"]:
+            continue
+        yield separator + json.dumps(result, ensure_ascii=False)
+        separator = ","
+    yield "]}"

@@ -1,0 +1,1 @@
+"""Documents cross-reference: ingest texts, find mentions, check designation claims."""

@@ -1,0 +1,277 @@
+"""Designation claims: sentences saying a mentioned entity is, or is not, designated.
+
+Finding claims is pure text processing over a text and its mentions. A sentence makes a claim
+when it holds a *cue* (designated, sanctioned, blacklisted, listed as/on, terrorist
+organisation, FTO, SDGT, … or their negations: not designated, never listed, not on any list,
+delisted) and a mention to attribute it to. The claim goes to the entity the cue is about,
+not to every entity in the sentence:
+
+- an active verb right before a mention is about that mention ("Treasury designated X");
+- otherwise the cue is about the nearest mention before it, the subject or the appositive
+  head ("X, a U.S.-designated terrorist entity", "X was sanctioned"), skipping an insertion
+  between them ("X, who founded Y, was designated" is about X);
+- with no mention before it, the first mention after it, if close.
+
+Judging a claim (`judge_claims`) reads the designation status of its entity or list entry
+from the active list versions, and gives the evidence either way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from service.documents.mentions import Mention
+from service.lists.programs import explain
+from service.models import DocumentClaim, ListEntryRow, ListVersion, SanctionsList
+from service.registry.designations import Designation, designations_for
+from service.registry.passages import split_sentences
+
+DESIGNATED = "designated"
+NOT_DESIGNATED = "not_designated"
+AGREES, CONFLICTS, UNKNOWN = "agrees", "conflicts", "unknown"
+STATUSES = (AGREES, CONFLICTS, UNKNOWN)
+
+_VERB = r"(?:designated|listed|sanctioned|blacklisted)"
+_NEGATOR = r"(?:\bnot\b|\bnever\b|\bno\s+longer\b|n['’]t\b)"
+# Negations first: their words must not also count as a positive cue.
+_NEGATIVE_CUES = [
+    re.compile(rf"{_NEGATOR}(?!\s+only\b)[^.;:!?]{{0,30}}?\b{_VERB}\b", re.IGNORECASE),
+    re.compile(r"\bnot\s+(?:on|in)\s+(?:any|the|a)\b[^.;:!?]{0,40}?\b(?:black)?lists?\b",
+               re.IGNORECASE),
+    re.compile(r"\bnot\s+(?:subject\s+to|under)\s+(?:any\s+)?(?:[\w.]+\s+)?sanctions\b",
+               re.IGNORECASE),
+    re.compile(r"\bde-?listed\b|\bremoved\s+from\s+(?:the|any)\b[^.;:!?]{0,40}?\blist\b",
+               re.IGNORECASE),
+]
+# Cues naming a program: the claim is then also checked against the entry's programs.
+_PROGRAM_CUES = [
+    (re.compile(r"\bForeign\s+Terrorist\s+Organi[sz]ations?\b|\bFTOs?\b"), "FTO"),
+    (re.compile(r"\bSpecially\s+Designated\s+Global\s+Terrorists?\b|\bSDGTs?\b"), "SDGT"),
+]
+_POSITIVE_CUES = [
+    re.compile(r"\b(?:designated|sanctioned|blacklisted)\b", re.IGNORECASE),
+    re.compile(r"\blisted\s+(?:as|by|on|under)\b|\b(?:is|are|was|were|been|remains?)\s+listed\b",
+               re.IGNORECASE),
+    re.compile(r"\bterrorist\s+(?:organi[sz]ations?|groups?|entit(?:y|ies))\b", re.IGNORECASE),
+    re.compile(r"\b(?:classified|deemed|branded|labell?ed|considered)\s+(?:as\s+)?(?:an?\s+)?"
+               r"terrorists?\b", re.IGNORECASE),
+    re.compile(r"\bon\s+the\s+(?:[\w.’'-]+\s+){0,3}?(?:SDN|sanctions?|black)\s*list\b",
+               re.IGNORECASE),
+    re.compile(r"\b(?:subject\s+to|under)\s+(?:U\.S\.\s+|US\s+|American\s+)?sanctions\b",
+               re.IGNORECASE),
+]
+# What may separate an active verb from its object ("designated the X", "sanctioned X").
+_OBJECT_GAP = re.compile(r"[\s,]*(?:(?:the|both|also|its|their|former)\s+)*")
+# A be-verb right before the cue makes it passive: the claim is about what came before.
+_PASSIVE = re.compile(r"\b(?:is|are|was|were|be|been|being|remains?|got)\s+(?:\w+\s+)?$",
+                      re.IGNORECASE)
+# A comma-delimited insertion: a relative clause or an appositive ("X, the Y chief, was").
+_INSERTION = re.compile(r",[^,]*$")
+_CLAUSE_THEN_VERB = re.compile(r"[^,]*,\s*(?:(?:has|have|had|is|are|was|were)\b)", re.IGNORECASE)
+# How far a mention after the cue may be when nothing before it can be the subject.
+_MAX_FOLLOWING_GAP = 80
+
+
+@dataclass
+class FoundClaim:
+    """A claim found in a text: the sentence, the mention it is about and the cue words."""
+
+    start: int
+    end: int
+    mention: Mention
+    claim: str
+    cue: str
+    programs: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    start: int
+    end: int
+    claim: str
+    program: str | None
+
+
+def find_claims(text: str, mentions: Sequence[Mention]) -> list[FoundClaim]:
+    """Gives the designation claims of `text` about its `mentions`, in text order."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    claims: list[FoundClaim] = []
+    for start, end in split_sentences(text):
+        inside = [m for m in ordered if m.start >= start and m.end <= end]
+        if not inside:
+            continue
+        found: dict[tuple[int, str], FoundClaim] = {}
+        for cue in _cues(text, start, end, inside):
+            target = _target(text, start, cue, inside)
+            if target is None:
+                continue
+            key = (target.start, cue.claim)
+            claim = found.get(key)
+            if claim is None:
+                claim = FoundClaim(start, end, target, cue.claim, text[cue.start:cue.end])
+                found[key] = claim
+            if cue.program and cue.program not in claim.programs:
+                claim.programs.append(cue.program)
+        claims.extend(sorted(found.values(), key=lambda c: c.mention.start))
+    return claims
+
+
+def _cues(text: str, start: int, end: int, mentions: Sequence[Mention]) -> list[_Cue]:
+    taken: list[tuple[int, int]] = [(m.start, m.end) for m in mentions]
+    cues: list[_Cue] = []
+
+    def add(pattern: re.Pattern[str], claim: str, program: str | None = None) -> None:
+        for match in pattern.finditer(text, start, end):
+            span = match.span()
+            if any(span[0] < e and s < span[1] for s, e in taken):
+                continue
+            taken.append(span)
+            cues.append(_Cue(span[0], span[1], claim, program))
+
+    for pattern in _NEGATIVE_CUES:
+        add(pattern, NOT_DESIGNATED)
+    for pattern, program in _PROGRAM_CUES:
+        add(pattern, DESIGNATED, program)
+    for pattern in _POSITIVE_CUES:
+        add(pattern, DESIGNATED)
+    return sorted(cues, key=lambda c: c.start)
+
+
+def _target(text: str, sentence_start: int, cue: _Cue, mentions: Sequence[Mention]
+            ) -> Mention | None:
+    before = [m for m in mentions if m.end <= cue.start]
+    after = [m for m in mentions if m.start >= cue.end]
+    passive = _PASSIVE.search(text, max(sentence_start, cue.start - 30), cue.start) is not None
+    if after and not passive and _OBJECT_GAP.fullmatch(text, cue.end, after[0].start):
+        return after[0]
+    if before:
+        index = len(before) - 1
+        # "X, who founded Y, was designated", "X, the Y chief, was designated": Y sits in an
+        # insertion about X that closes right before the verb. ("X, which is headed by Y, a
+        # man sanctioned" has no verb after the comma: it is about Y.)
+        while (index > 0 and passive
+               and _CLAUSE_THEN_VERB.match(text, before[index].end, cue.start)
+               and _INSERTION.search(text, before[index - 1].end, before[index].start)):
+            index -= 1
+        return before[index]
+    if after and after[0].start - cue.end <= _MAX_FOLLOWING_GAP:
+        return after[0]
+    return None
+
+
+# --- judging against the lists -------------------------------------------------------------
+
+
+@dataclass
+class Judgement:
+    """Whether the lists agree with a claim, and what they say."""
+
+    status: str
+    reason: str
+    evidence: list[dict[str, Any]]
+
+
+def judge_claims(claims: Sequence[DocumentClaim], *, session: Session) -> list[Judgement]:
+    """Gives each claim's judgement against the active list versions, in the same order."""
+    entity_ids = sorted({c.entity_id for c in claims if c.entity_id})
+    by_entity = designations_for(entity_ids, session=session) if entity_ids else {}
+    entries = _active_entries([(c.list_id, c.list_key) for c in claims
+                               if not c.entity_id and c.list_id and c.list_key],
+                              session=session)
+    judgements = []
+    for claim in claims:
+        if claim.entity_id:
+            designations = by_entity.get(claim.entity_id, [])
+        elif claim.list_id and claim.list_key:
+            designations = [entries.get((claim.list_id, claim.list_key),
+                                        Designation(list_id=claim.list_id, status="unknown",
+                                                    listed=None))]
+        else:
+            designations = []
+        judgements.append(_judge(claim, designations))
+    return judgements
+
+
+def _judge(claim: DocumentClaim, designations: Sequence[Designation]) -> Judgement:
+    listed = [d for d in designations if d.listed]
+    checked = [d for d in designations if d.status != "unknown"]
+    if not checked:
+        return Judgement(UNKNOWN, "No active list version to check the claim against.", [])
+    if claim.claim == NOT_DESIGNATED:
+        if listed:
+            return Judgement(CONFLICTS, _listed_reason(listed), _evidence(listed))
+        return Judgement(AGREES, _not_listed_reason(checked), _evidence(checked))
+    if not listed:
+        return Judgement(CONFLICTS, _not_listed_reason(checked), _evidence(checked))
+    cited = list(claim.programs or [])
+    if cited and not any(code in list(d.programs) for d in listed for code in cited):
+        return Judgement(
+            CONFLICTS,
+            f"Listed, but not under {', '.join(cited)}: {_listed_reason(listed)}",
+            _evidence(listed),
+        )
+    return Judgement(AGREES, _listed_reason(listed), _evidence(listed))
+
+
+def _listed_reason(listed: Sequence[Designation]) -> str:
+    return "; ".join(
+        f"listed on {d.list_id} version {d.version} as entry {d.list_key}"
+        + (f" ({', '.join(d.programs)})" if d.programs else "")
+        for d in listed
+    ) + "."
+
+
+def _not_listed_reason(checked: Sequence[Designation]) -> str:
+    return "No entry on " + ", ".join(
+        f"{d.list_id} version {d.version}"
+        + (f" ({d.data_date.isoformat()})" if d.data_date else "")
+        for d in checked
+    ) + "."
+
+
+def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
+    return [
+        {
+            "list": d.list_id,
+            "version": d.version,
+            "data_date": d.data_date.isoformat() if d.data_date else None,
+            "listed": bool(d.listed),
+            "list_key": d.list_key,
+            "name": d.matched_name,
+            "programs": list(d.programs),
+            "program_details": explain(list(d.programs)),
+        }
+        for d in designations
+    ]
+
+
+def _active_entries(keys: Sequence[tuple[str, str]], *, session: Session
+                    ) -> dict[tuple[str, str], Designation]:
+    """Gives the status of list entries (by list and key) on their lists' active versions."""
+    result: dict[tuple[str, str], Designation] = {}
+    wanted: dict[str, set[str]] = {}
+    for list_id, key in keys:
+        wanted.setdefault(list_id, set()).add(key)
+    for list_id, wanted_keys in wanted.items():
+        sanctions_list = session.get(SanctionsList, list_id)
+        version = (session.get(ListVersion, sanctions_list.active_version_id)
+                   if sanctions_list and sanctions_list.active_version_id else None)
+        if version is None or version.id is None:
+            continue
+        rows = {row.key: row for row in session.exec(select(ListEntryRow).where(
+            ListEntryRow.version_id == version.id, col(ListEntryRow.key).in_(sorted(wanted_keys))
+        )).all()}
+        for key in wanted_keys:
+            row = rows.get(key)
+            result[(list_id, key)] = Designation(
+                list_id=list_id, status="listed" if row else "not_listed", listed=row is not None,
+                programs=list(row.programs) if row else [], list_key=key if row else None,
+                list_keys=[key] if row else [], matched_name=row.name if row else None,
+                version=version.id, data_date=version.data_date,
+            )
+    return result

@@ -1,0 +1,305 @@
+"""Cross-referencing documents: add a text, find its mentions and claims, read them back.
+
+Mentions come from the whole index (the active list versions and the registry's names);
+claims are found over those mentions and judged when read. A registry entity's variant
+spellings found in a document also become its passages: each one the matcher finds (over the
+registry's own names only, so that the result does not depend on which list versions are
+loaded) and that no passage covers yet is kept as a name of role "mention" (it finds
+passages; it is neither searched nor screened) and the passages are refreshed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, delete, select
+
+from service.documents.claims import STATUSES, Judgement, find_claims, judge_claims
+from service.documents.mentions import Mention, find_mentions
+from service.errors import Conflict, InvalidInput, NotFound
+from service.matching.catalog import REGISTRY_LIST, LoadedIndex, build_index
+from service.matching.index import IndexedName, NameIndex
+from service.models import (
+    Document,
+    DocumentClaim,
+    DocumentMention,
+    Entity,
+    EntityName,
+    Passage,
+)
+from service.registry.entities import refresh_passages, slugify
+from service.textkeys import search_key
+
+# Longest text a document may have: scanning is linear, about 2 s per MB against the SDN.
+MAX_TEXT_LENGTH = 1_000_000
+# Source recorded on a spelling learnt from a document (followed by the document's id).
+LEARNT_SOURCE = "document"
+LEARNT_ROLE = "mention"
+
+
+@dataclass
+class XrefOutcome:
+    """What cross-referencing one document found."""
+
+    mentions: int
+    claims: int
+    learnt: int
+    changed: bool
+
+
+# --- adding documents ------------------------------------------------------------------------
+
+
+def add_document(data: dict[str, Any], *, session: Session, loaded: LoadedIndex) -> Document:
+    """Stores a new document and cross-references it; gives the document.
+
+    `data` holds "title", "text", and optionally "published_on" (a date) and "source_url".
+    """
+    text = data["text"]
+    if not text.strip():
+        raise InvalidInput("The document has no text.", details={"fields": {"text": ["empty"]}})
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidInput(f"The text is longer than {MAX_TEXT_LENGTH:,} characters.",
+                           details={"length": len(text), "max": MAX_TEXT_LENGTH})
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    existing = session.exec(select(Document.id).where(Document.sha256 == digest)).first()
+    if existing is not None:
+        raise Conflict(f"This text is already document '{existing}'.", details={"id": existing})
+    document_id = f"doc-{slugify(data['title'])[:60].strip('-')}-{digest[:8]}"
+    published: date | None = data.get("published_on")
+    document = Document(id=document_id, title=data["title"], text=text, sha256=digest,
+                        published_on=published, source=data.get("source_url"))
+    session.add(document)
+    session.flush()
+    refresh_passages(session=session, documents=[document])
+    cross_reference_documents([document], session=session, loaded=loaded)
+    return document
+
+
+# --- cross-referencing -----------------------------------------------------------------------
+
+
+def cross_reference_documents(documents: Sequence[Document] | None = None, *,
+                              session: Session, loaded: LoadedIndex | None = None
+                              ) -> Counter[str]:
+    """Finds the mentions and claims of the documents (default: all) and stores them.
+
+    Gives counts of what changed; cross-referencing unchanged documents against an unchanged
+    index changes nothing.
+    """
+    session.flush()
+    docs = list(documents) if documents is not None else list(
+        session.exec(select(Document).order_by(col(Document.id))).all())
+    loaded = loaded or build_index(session)
+    registry = registry_index(session)
+    changes: Counter[str] = Counter()
+    for document in docs:
+        outcome = cross_reference(document, session=session, loaded=loaded,
+                                  registry=registry)
+        if outcome.changed:
+            changes["documents_cross_referenced"] += 1
+        if outcome.learnt:
+            changes["spellings_learnt"] += outcome.learnt
+    if changes["spellings_learnt"]:
+        session.flush()
+        # A learnt spelling may occur in every document, and may shadow another entity's.
+        refresh_passages(session=session)
+    return changes
+
+
+def cross_reference(document: Document, *, session: Session, loaded: LoadedIndex,
+                    registry: NameIndex) -> XrefOutcome:
+    """Stores one document's mentions and claims, and learns its new registry spellings."""
+    known_entities = set(session.exec(select(Entity.id)).all())
+    mentions = [_known(m, known_entities) for m in find_mentions(document.text, loaded.index)]
+    claims = find_claims(document.text, mentions)
+    new_mentions = [
+        DocumentMention(document_id=document.id, start=m.start, end=m.end, text=m.text,
+                        score=m.score, entity_id=m.entity_id, list_id=m.list_id,
+                        list_key=m.list_key, matched_name=m.matched_name, kind=m.kind)
+        for m in mentions
+    ]
+    new_claims = [
+        DocumentClaim(document_id=document.id, start=c.start, end=c.end,
+                      mention_start=c.mention.start, mention_end=c.mention.end, cue=c.cue,
+                      entity_id=c.mention.entity_id, list_id=c.mention.list_id,
+                      list_key=c.mention.list_key, claim=c.claim, programs=c.programs)
+        for c in claims
+    ]
+    changed = _replace(DocumentMention, document.id, new_mentions, _mention_key,
+                       session=session)
+    changed = _replace(DocumentClaim, document.id, new_claims, _claim_key,
+                       session=session) or changed
+    learnt = _learn_spellings(document, find_mentions(document.text, registry),
+                              session=session)
+    return XrefOutcome(len(new_mentions), len(new_claims), learnt, changed)
+
+
+def registry_index(session: Session) -> NameIndex:
+    """Gives an index of the registry's own names only."""
+    rows = session.exec(
+        select(Entity.id, Entity.kind, Entity.name, EntityName.name)
+        .join(EntityName, col(EntityName.entity_id) == Entity.id)
+        .where(EntityName.role == "name")
+    ).all()
+    return NameIndex.build(
+        IndexedName(REGISTRY_LIST, entity_id, spelling, canonical, kind, (), entity_id=entity_id)
+        for entity_id, kind, canonical, spelling in rows
+    )
+
+
+def _known(mention: Mention, entities: set[str]) -> Mention:
+    """Gives the mention without an entity the database no longer has (a stale index)."""
+    if mention.entity_id is None or mention.entity_id in entities:
+        return mention
+    return Mention(mention.start, mention.end, mention.text, mention.score, None,
+                   mention.list_id, mention.list_key, mention.matched_name, mention.kind)
+
+
+def _mention_key(row: DocumentMention) -> tuple[Any, ...]:
+    return (row.start, row.end, row.text, round(row.score, 4), row.entity_id, row.list_id,
+            row.list_key, row.matched_name, row.kind)
+
+
+def _claim_key(row: DocumentClaim) -> tuple[Any, ...]:
+    return (row.start, row.end, row.mention_start, row.mention_end, row.cue, row.entity_id,
+            row.list_id, row.list_key, row.claim, tuple(row.programs))
+
+
+def _replace(table: Any, document_id: str, rows: Sequence[Any], key: Any, *,
+             session: Session) -> bool:
+    """Makes the document's rows of `table` exactly `rows`; tells whether anything changed."""
+    current = session.exec(select(table).where(table.document_id == document_id)).all()
+    if sorted(map(key, current)) == sorted(map(key, rows)):
+        return False
+    session.exec(delete(table).where(table.document_id == document_id))
+    session.add_all(rows)
+    return True
+
+
+def _learn_spellings(document: Document, mentions: Sequence[Mention], *,
+                     session: Session) -> int:
+    """Keeps, as names of role "mention", the registry spellings no passage covers yet;
+    gives how many."""
+    # Any entity's passage: a span inside "al-Qaeda in Iraq" is not a spelling of al-Qaeda.
+    covered = [(p.start, p.end) for p in session.exec(
+        select(Passage).where(Passage.document_id == document.id))]
+    entity_ids = {m.entity_id for m in mentions if m.entity_id}
+    known = {(n.entity_id, n.name) for n in session.exec(
+        select(EntityName).where(col(EntityName.entity_id).in_(sorted(entity_ids)))).all()}
+    learnt = 0
+    for mention in mentions:
+        entity_id = mention.entity_id
+        if entity_id is None:
+            continue
+        if any(mention.start < end and start < mention.end for start, end in covered):
+            continue
+        spelling = " ".join(mention.text.split())
+        if (entity_id, spelling) in known:
+            continue
+        known.add((entity_id, spelling))
+        session.add(EntityName(entity_id=entity_id, name=spelling, search_key=search_key(spelling),
+                               source=f"{LEARNT_SOURCE} {document.id}", role=LEARNT_ROLE))
+        learnt += 1
+    return learnt
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_document(document_id: str, *, session: Session) -> Document:
+    """Gives the document or raises NotFound."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"No document with id '{document_id}'.", details={"id": document_id})
+    return document
+
+
+def document_view(document_id: str, *, session: Session) -> dict[str, Any]:
+    """Gives the document with its passages, mentions and judged claims."""
+    document = get_document(document_id, session=session)
+    passages = session.exec(
+        select(Passage).where(Passage.document_id == document_id)
+        .order_by(col(Passage.start), col(Passage.entity_id))).all()
+    mentions = session.exec(
+        select(DocumentMention).where(DocumentMention.document_id == document_id)
+        .order_by(col(DocumentMention.start))).all()
+    claims = _document_claims(session, DocumentClaim.document_id == document_id)
+    judgements = judge_claims(claims, session=session)
+    return {
+        "document": document,
+        "passages": list(passages),
+        "mentions": [mention_json(m) for m in mentions],
+        "claims": [claim_json(c, j, document.text) for c, j in zip(claims, judgements,
+                                                                  strict=True)],
+    }
+
+
+def list_claims(*, session: Session, status: str | None = None, claim: str | None = None,
+                document_id: str | None = None, entity_id: str | None = None,
+                page: int = 1, per_page: int = 20) -> dict[str, Any]:
+    """Gives one page of the claims of every document, judged now, filtered as asked."""
+    conditions = []
+    if claim:
+        conditions.append(DocumentClaim.claim == claim)
+    if document_id:
+        conditions.append(DocumentClaim.document_id == document_id)
+    if entity_id:
+        conditions.append(DocumentClaim.entity_id == entity_id)
+    claims = _document_claims(session, *conditions)
+    judgements = judge_claims(claims, session=session)
+    pairs = [(c, j) for c, j in zip(claims, judgements, strict=True)
+             if status is None or j.status == status]
+    texts = dict(session.exec(select(Document.id, Document.text).where(
+        col(Document.id).in_(sorted({c.document_id for c, _ in pairs})))).all())
+    start = (page - 1) * per_page
+    counts = Counter(j.status for j in judgements)
+    return {
+        "items": [claim_json(c, j, texts[c.document_id])
+                  for c, j in pairs[start:start + per_page]],
+        "total": len(pairs),
+        "page": page,
+        "per_page": per_page,
+        "counts": {s: counts.get(s, 0) for s in STATUSES},
+    }
+
+
+def _document_claims(session: Session, *conditions: Any) -> list[DocumentClaim]:
+    return list(session.exec(
+        select(DocumentClaim).where(*conditions)
+        .order_by(col(DocumentClaim.document_id), col(DocumentClaim.start),
+                  col(DocumentClaim.mention_start))).all())
+
+
+def mention_json(row: DocumentMention) -> dict[str, Any]:
+    """Gives the JSON form of a stored mention."""
+    return {"start": row.start, "end": row.end, "text": row.text, "score": row.score,
+            "entity_id": row.entity_id, "list": row.list_id, "list_key": row.list_key,
+            "matched_name": row.matched_name}
+
+
+def claim_json(row: DocumentClaim, judgement: Judgement, text: str) -> dict[str, Any]:
+    """Gives the JSON form of a claim with its judgement."""
+    return {
+        "id": row.id,
+        "document_id": row.document_id,
+        "start": row.start,
+        "end": row.end,
+        "text": text[row.start:row.end],
+        "mention": {"start": row.mention_start, "end": row.mention_end,
+                    "text": text[row.mention_start:row.mention_end]},
+        "entity_id": row.entity_id,
+        "list": row.list_id,
+        "list_key": row.list_key,
+        "claim": row.claim,
+        "cue": row.cue,
+        "programs": list(row.programs),
+        "status": judgement.status,
+        "reason": judgement.reason,
+        "evidence": judgement.evidence,
+    }

@@ -1,0 +1,22 @@
+"""Gunicorn hooks of `xref serve`: each worker starts its job runner as soon as it boots.
+
+Without this a restarted server would resume its jobs only when the first request arrives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def post_worker_init(worker: Any) -> None:
+    from service.jobs.serving import start_runner
+
+    # The app is loaded in the worker (no --preload), so its threads are not lost to a fork.
+    start_runner(worker.wsgi)
+
+
+def worker_exit(_server: Any, worker: Any) -> None:
+    from service.jobs.serving import stop_runner
+
+    # A chunk being screened is finished and recorded rather than left to its lease running out.
+    stop_runner(worker.wsgi, timeout=float(worker.cfg.graceful_timeout) - 1)

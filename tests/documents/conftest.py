@@ -1,0 +1,32 @@
+"""Fixtures of the documents cross-reference tests.
+
+- `listed`: the seeded database with a real SDN excerpt imported as the active version of
+  `us_ofac_sdn` (the registry's pinned entries plus AL-MUHANDIS, Abu Mahdi, whom the registry
+  does not have), and the seed documents cross-referenced against it, as `xref seed` does
+  after importing its snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from service.db import make_engine
+from service.documents.xref import cross_reference_documents
+from service.lists.importer import import_list
+
+SDN_EXCERPT = Path(__file__).resolve().parent / "fixtures" / "sdn-2024-05"
+
+
+@pytest.fixture
+def listed(seeded_database_url: str) -> str:
+    engine = make_engine(seeded_database_url)
+    with Session(engine) as session:
+        import_list("us_ofac_sdn", [SDN_EXCERPT], session=session, data_date=date(2024, 5, 3))
+        cross_reference_documents(session=session)
+        session.commit()
+    engine.dispose()
+    return seeded_database_url
