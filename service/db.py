@@ -12,8 +12,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+# Seconds to wait for a PostgreSQL connection (unless the URL sets `connect_timeout`).
+CONNECT_TIMEOUT = 5
 
 
 def make_engine(database_url: str) -> Engine:
@@ -22,6 +25,11 @@ def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite"):
         # Gunicorn threads and job threads share the file; a busy wait beats "database is locked".
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    elif (url := make_url(database_url)).get_backend_name() == "postgresql" and (
+            "connect_timeout" not in url.query):
+        # A server that drops packets would otherwise hold each request for the system's TCP
+        # connect timeout (minutes); a few seconds and the request answers 503 instead.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT}
     engine = create_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite)

@@ -55,7 +55,8 @@ class ResultArgs(StrictSchema):
 def _submitted() -> tuple[Any, dict[str, Any]]:
     """Gives the request's names (an iterator) and options, from a CSV upload or JSON."""
     if request.mimetype == "multipart/form-data":
-        unknown = sorted(set(request.form) - {"list", "threshold", "limit"})
+        # A part without a name has the name None, which sorts with no string.
+        unknown = sorted(name or "" for name in set(request.form) - {"list", "threshold", "limit"})
         if unknown:
             raise InvalidInput("The form has unknown fields.", details={"unknown": unknown})
         form: dict[str, Any] = {"lists": request.form.getlist("list") or None}

@@ -98,19 +98,24 @@ class DocumentOut(DocumentSummaryOut):
     text = fields.String()
 
 
+# Version ids are 32-bit integer columns (PostgreSQL `integer`): a larger number names no
+# version and would overflow the database driver (a 500) instead of being a 422.
+VERSION_ID = validate.Range(min=1, max=2**31 - 1)
+
+
 class EntrySearchArgs(PageArgs):
     q = fields.String(load_default=None, validate=validate.Length(max=500))
     program = fields.String(load_default=None, validate=validate.Length(min=1, max=50))
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, validate=VERSION_ID)
 
 
 class VersionArgs(StrictSchema):
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=None, validate=VERSION_ID)
 
 
 class DiffArgs(StrictSchema):
-    from_ = fields.Integer(data_key="from", load_default=None, validate=validate.Range(min=1))
-    to = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    from_ = fields.Integer(data_key="from", load_default=None, validate=VERSION_ID)
+    to = fields.Integer(load_default=None, validate=VERSION_ID)
     details = fields.Boolean(load_default=True)
 
 

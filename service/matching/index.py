@@ -19,11 +19,16 @@ alone make a match.
 
 from __future__ import annotations
 
-import heapq
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import chain
+from typing import Any, NamedTuple
+
+# NumPy: a query's candidate names are gathered as whole posting arrays into one dense
+# per-name array (C loops instead of one dictionary operation per name and part, the
+# dominant cost of screening); results are identical to per-name dictionaries.
+import numpy as np
 
 from service.matching.normalize import (
     NamePart,
@@ -33,7 +38,12 @@ from service.matching.normalize import (
     normalize_name,
     phonetic_key,
 )
-from service.matching.scorer import DEFAULT_THRESHOLD, score_normalized
+from service.matching.scorer import (
+    DEFAULT_THRESHOLD,
+    Workings,
+    explanation_of,
+    score_with_workings,
+)
 
 # How many retrieved names get the full score.
 CANDIDATES_SCORED = 8
@@ -101,9 +111,12 @@ class NameIndex:
         self._by_deletion: dict[str, list[int]] = {}
         self._by_skeleton: dict[str, list[int]] = {}
         self._by_bare: dict[str, list[int]] = {}
-        self._posting_sets: dict[int, frozenset[int]] = {}
-        self._lookup_cache: dict[NamePart, dict[int, float]] = {}
-        self._sizes: list[int] | None = None
+        # Per deletion of a query key: the entry spelt so, then the entries one deletion
+        # from it (by_phonetic and by_deletion in one look-up, made once after building).
+        self._by_neighbour: dict[str, tuple[int, ...]] = {}
+        self._lookup_cache: dict[NamePart, _Found] = {}
+        # NumPy views of the postings, kinds, lists and weights (made once, when first needed).
+        self._arrays: _Arrays | None = None
 
     def __len__(self) -> int:
         return len(self._names)
@@ -143,6 +156,10 @@ class NameIndex:
                 if vocab_id not in seen:
                     seen.add(vocab_id)
                     index._postings[vocab_id].append(position)
+        index._by_neighbour = {key: tuple(ids) for key, ids in index._by_deletion.items()}
+        for key, vocab_id in index._by_phonetic.items():
+            index._by_neighbour[key] = (vocab_id, *index._by_neighbour.get(key, ()))
+        index._numpy_arrays()
         return index
 
     def _vocabulary_id(self, part: NamePart) -> int:
@@ -161,8 +178,8 @@ class NameIndex:
             self._by_bare.setdefault(bare_key, []).append(vocab_id)
         return vocab_id
 
-    def _lookup(self, part: NamePart) -> dict[int, float]:
-        """Gives the vocabulary ids a query part may stand for, with retrieval credit."""
+    def _lookup(self, part: NamePart) -> _Found:
+        """Gives the names a query part may stand for, with retrieval credit."""
         cached = self._lookup_cache.get(part)
         if cached is not None:
             return cached
@@ -172,7 +189,8 @@ class NameIndex:
         self._lookup_cache[part] = found
         return found
 
-    def _lookup_uncached(self, part: NamePart) -> dict[int, float]:
+    def _lookup_uncached(self, part: NamePart) -> _Found:
+        """Gives the names a query part may stand for, by increasing retrieval credit."""
         by_phonetic, by_deletion = self._by_phonetic, self._by_deletion
         exact = by_phonetic.get(part.phonetic)
         exact_ids = list(self._by_bare.get(part.phonetic, ()))
@@ -185,23 +203,29 @@ class NameIndex:
         near_ids = list(by_deletion.get(part.phonetic, ()))
         near_ids += by_deletion.get(part.text, ())
         # Spelling-level typos matter when the phonetic key finds nothing as it is.
+        by_neighbour = self._by_neighbour
         for deletion in _neighbourhood(part, with_spelling=exact is None):
-            near = by_phonetic.get(deletion)
-            if near is not None:
-                near_ids.append(near)
-            near_ids += by_deletion.get(deletion, ())
+            near_ids += by_neighbour.get(deletion, ())
         # Consonants alone are how abjad-script names are found; for other names they are
         # a loose hint ("Ahmad" and "Hamid" share "hmd").
-        skeleton_ids = self._by_skeleton.get(part.skeleton, ())
-        # Lower credits first, so that each entry keeps the best credit it is found with.
-        found = {} if part.abjad else dict.fromkeys(skeleton_ids, _LOOSE)
-        found.update(dict.fromkeys(near_ids, _NEAR))
+        arrays = self._numpy_arrays()
+        levels: list[tuple[float, np.ndarray]] = []
+        skeleton_names = arrays.by_skeleton.get(part.skeleton)
         if part.abjad:
-            found.update(dict.fromkeys(skeleton_ids, _NEAR))
-        found.update(dict.fromkeys(exact_ids, _EXACT))
-        return found
+            near_ids += self._by_skeleton.get(part.skeleton, ())
+        elif skeleton_names is not None:
+            levels.append((_LOOSE, skeleton_names))
+        # Lower credits first: a name found at several credits keeps the best (assigned last).
+        if near_ids:
+            levels.append((_NEAR, arrays.gather(list(dict.fromkeys(near_ids)))))
+        exact_size = 0
+        if exact_ids:
+            distinct = list(dict.fromkeys(exact_ids))
+            exact_size = sum(arrays.sizes[v] for v in distinct)
+            levels.append((_EXACT, arrays.gather(distinct)))
+        return _Found(exact_size, tuple(levels))
 
-    def _query_parts(self, query: NormalizedName) -> list[tuple[float, dict[int, float]]]:
+    def _query_parts(self, query: NormalizedName) -> list[tuple[float, _Found]]:
         """Gives, per query part (and per join of adjacent parts), its weight and look-ups."""
         looked_up = []
         parts = query.parts
@@ -215,69 +239,64 @@ class NameIndex:
             if first.initial or second.initial or first.numeric or second.numeric:
                 continue
             joined = self._lookup(make_part(first.text + second.text, first.abjad))
-            if joined:
+            if joined.levels:
                 looked_up.append((max(first.weight, second.weight), joined))
         return looked_up
 
-    def _candidates(self, query: NormalizedName, floor: float = 0.0) -> dict[int, float]:
-        """Gives retrieved name positions with their shared query-part weight; names that
-        cannot reach `floor` may be left out or counted short."""
-        postings = self._postings
-        posting_size = self._posting_sizes().__getitem__
+    def _candidates(self, query: NormalizedName, floor: float = 0.0) -> np.ndarray:
+        """Gives, per indexed name, the shared query-part weight of the names retrieved (0 for
+        names not retrieved); names that cannot reach `floor` may be left out or counted short.
+        """
         # A part is common when its own spellings are: a rare part with a wide neighbourhood
         # of near spellings must still find names on its own.
-        sized = [
-            (sum(posting_size(v) for v, credit in vocab_credits.items() if credit == _EXACT),
-             weight, vocab_credits)
-            for weight, vocab_credits in self._query_parts(query)
-        ]
-        sized.sort(key=lambda item: item[0])
+        sized = sorted(self._query_parts(query), key=lambda item: item[1].exact_size)
         # The most weight a name first found by the part at hand can still gather.
-        reachable = sum(weight for _, weight, _ in sized)
-        shared: dict[int, float] = {}
-        for size, weight, vocab_credits in sized:
+        reachable = sum(weight for weight, _ in sized)
+        count = len(self._names)
+        shared = np.zeros(count)  # every credit is > 0: 0 means "not retrieved"
+        # Scratch space: one part's credit per name, set and reset only where it found names.
+        part_credit = np.zeros(count)
+        anything_found = False
+        for weight, found in sized:
             newcomers_can_pass = reachable >= floor
             reachable -= weight
-            if size > COMMON_PART_POSTINGS and shared:
+            if found.exact_size > COMMON_PART_POSTINGS and anything_found:
                 # A common part cannot find a name alone: it only adds its weight to the
-                # names rarer parts found, through its exact spellings.
-                for vocab_id, credit in vocab_credits.items():
-                    if credit < _EXACT:
-                        continue
-                    members = self._posting_set(vocab_id)
-                    for position in members.intersection(shared):
-                        shared[position] += weight
+                # names rarer parts found, through its exact spellings (once per spelling).
+                members = found.levels[-1][1]
+                members = members[shared[members] > 0.0]
+                np.add.at(shared, members, weight)
+                continue
+            if not found.levels:
                 continue
             # Each query part counts once per name, at its best credit there: lower credits
             # first, so higher ones overwrite them.
-            part_credit: dict[int, float] = {}
-            for vocab_id, credit in sorted(vocab_credits.items(), key=lambda item: item[1]):
-                part_credit.update(dict.fromkeys(postings[vocab_id], weight * credit))
-            if not shared:
-                shared = part_credit
-            elif newcomers_can_pass:
-                for position, gained in part_credit.items():
-                    shared[position] = shared.get(position, 0.0) + gained
+            for credit, members in found.levels:
+                part_credit[members] = weight * credit
+            if len(found.levels) == 1:
+                members = found.levels[0][1]
             else:
+                members = np.concatenate([members for _, members in found.levels])
+            if anything_found and not newcomers_can_pass:
                 # Names this part alone would add fall short of the floor: only names
                 # already found gain its weight.
-                for position in part_credit.keys() & shared.keys():
-                    shared[position] += part_credit[position]
+                touched = members
+                members = members[shared[members] > 0.0]
+            else:
+                touched = members
+            # A name listed twice in `members` still gains once: the sum is read before the
+            # write-back, and every copy writes the same value.
+            shared[members] += part_credit[members]
+            part_credit[touched] = 0.0
+            anything_found = True
         return shared
 
-    def _posting_sizes(self) -> list[int]:
-        """Gives the number of names of each vocabulary entry (counted once, when needed)."""
-        if self._sizes is None or len(self._sizes) != len(self._postings):
-            self._sizes = [len(names) for names in self._postings]
-        return self._sizes
-
-    def _posting_set(self, vocab_id: int) -> frozenset[int]:
-        """Gives the names of a (common) vocabulary entry as a set, built once when needed."""
-        members = self._posting_sets.get(vocab_id)
-        if members is None:
-            members = frozenset(self._postings[vocab_id])
-            self._posting_sets[vocab_id] = members
-        return members
+    def _numpy_arrays(self) -> _Arrays:
+        """Gives the NumPy views of the index (built once, on first use)."""
+        arrays = self._arrays
+        if arrays is None or arrays.postings != len(self._postings):
+            arrays = self._arrays = _Arrays(self)
+        return arrays
 
     def search(
         self,
@@ -300,53 +319,100 @@ class NameIndex:
         ) or 1.0
         floor = MIN_SHARED_WEIGHT * total_weight
         shared = self._candidates(normalized_query, floor)
-
-        kinds, names = self._kinds, self._names
-
-        def eligible(position: int) -> bool:
-            name_kind = kinds[position]
-            if query_kind and name_kind and name_kind != query_kind:
-                return False
-            return lists is None or names[position].list_id in lists
-
-        name_weights = self._weights
-
-        def overlap(position: int) -> float:
-            # Shared weight relative to the heavier of the two names: among names sharing the
-            # same parts, the ones with fewer other parts come first.
-            return shared[position] / max(total_weight, name_weights[position])
-
-        above_floor = [position for position, weight in shared.items() if weight >= floor]
-        if query_kind or lists is not None:
-            above_floor = list(filter(eligible, above_floor))
-        # Ties go to the earlier name, and the overlap is rounded first: its sum depends on the
-        # order sets were walked in, which varies with the hash seed, and every process (server
-        # workers, batch workers) must give the same answer for the same name.
-        ranked = heapq.nlargest(CANDIDATES_SCORED, above_floor,
-                                key=lambda position: (round(overlap(position), 9), -position))
-        best: dict[tuple[str, str], tuple[float, int]] = {}
+        arrays = self._numpy_arrays()
+        above_floor = np.flatnonzero(shared >= floor) if floor > 0.0 else \
+            np.flatnonzero(shared > 0.0)
+        if query_kind:
+            kind_code = arrays.kind_codes.get(query_kind)
+            name_kinds = arrays.kinds[above_floor]
+            if kind_code is None:
+                above_floor = above_floor[name_kinds == 0]
+            else:
+                above_floor = above_floor[(name_kinds == 0) | (name_kinds == kind_code)]
+        if lists is not None:
+            list_codes = [arrays.list_codes[lid] for lid in lists if lid in arrays.list_codes]
+            above_floor = above_floor[np.isin(arrays.lists[above_floor], list_codes)]
+        # Shared weight relative to the heavier of the two names: among names sharing the
+        # same parts, the ones with fewer other parts come first. Ties go to the earlier name,
+        # and the overlap is rounded first, so that near-equal sums rank as equal: every
+        # process (server workers, batch workers) must give the same answer for a name.
+        overlap = (shared[above_floor] / np.maximum(
+            total_weight, arrays.weights[above_floor])).round(9)
+        if len(above_floor) > CANDIDATES_SCORED:
+            # Only names at or above the CANDIDATES_SCORED-th best overlap can be ranked.
+            ordered = overlap.copy()
+            ordered.partition(len(overlap) - CANDIDATES_SCORED)
+            cut = ordered[-CANDIDATES_SCORED]
+            keep = overlap >= cut
+            above_floor, overlap = above_floor[keep], overlap[keep]
+        order = np.lexsort((above_floor, -overlap))[:CANDIDATES_SCORED]
+        ranked = above_floor[order].tolist()
+        best: dict[tuple[str, str], tuple[float, int, Workings]] = {}
         for position in ranked:
-            score, _ = score_normalized(normalized_query, self._normalized[position],
-                                        strict=self._names[position].weak)
+            score, workings = score_with_workings(normalized_query, self._normalized[position],
+                                                  strict=self._names[position].weak)
             if score < min_score:
                 continue
             entry = self._names[position]
             key = (entry.list_id, entry.list_key)
             if key not in best or score > best[key][0]:
-                best[key] = (score, position)
+                best[key] = (score, position, workings)
         results = sorted(best.values(), key=lambda item: (
             -item[0], self._names[item[1]].list_id, self._names[item[1]].list_key))[:limit]
         matches = []
-        for score, position in results:
-            _, explanation = score_normalized(
-                normalized_query, self._normalized[position], explain=True,
-                strict=self._names[position].weak,
-            )
-            assert explanation is not None
+        for score, position, workings in results:
+            # Explanations only for the matches returned, from the workings of their scores.
+            explanation = explanation_of(workings)
             explanation["threshold"] = decision_threshold
             matches.append(Match(score, score >= decision_threshold, self._names[position],
                                  explanation))
         return matches
+
+
+class _Found(NamedTuple):
+    """A query part's look-up: how many names its exact spellings have, and the names it
+    finds as (credit, positions) by increasing credit (exact spellings last)."""
+
+    exact_size: int
+    levels: tuple[tuple[float, np.ndarray], ...]
+
+
+class _Arrays:
+    """NumPy views of an index: postings (one flat array, offsets per vocabulary id), per-name
+    kind and list codes, weights."""
+
+    __slots__ = ("by_skeleton", "kind_codes", "kinds", "list_codes", "lists", "postings",
+                 "sizes", "views", "weights")
+
+    def __init__(self, index: NameIndex) -> None:
+        self.sizes = [len(p) for p in index._postings]
+        flat = np.fromiter(chain.from_iterable(index._postings), dtype=np.int32,
+                           count=sum(self.sizes))
+        ends = np.cumsum(np.array(self.sizes, dtype=np.int64)).tolist()
+        self.views = [flat[end - size:end] for end, size in zip(ends, self.sizes, strict=True)]
+        # The names of all entries with one consonant skeleton, gathered once.
+        self.by_skeleton = {skeleton: self.gather(ids)
+                            for skeleton, ids in index._by_skeleton.items()}
+        self.postings = len(index._postings)
+        self.weights = np.array(index._weights, dtype=np.float64)
+        # Kind 0 is "unknown" (matches every query kind).
+        self.kind_codes: dict[str, int] = {}
+        kinds = np.zeros(len(index._kinds), dtype=np.int8)
+        for position, kind in enumerate(index._kinds):
+            if kind is not None:
+                kinds[position] = self.kind_codes.setdefault(kind, len(self.kind_codes) + 1)
+        self.kinds = kinds
+        self.list_codes: dict[str, int] = {}
+        self.lists = np.array([self.list_codes.setdefault(name.list_id, len(self.list_codes))
+                               for name in index._names], dtype=np.int32)
+
+
+    def gather(self, vocab_ids: list[int]) -> np.ndarray:
+        """Gives the positions of the names of these vocabulary ids, one after the other."""
+        views = self.views
+        if len(vocab_ids) == 1:
+            return views[vocab_ids[0]]
+        return np.concatenate([views[v] for v in vocab_ids])
 
 
 def normalize_part_key(text: str) -> str:

@@ -73,6 +73,8 @@ NUMBER_EXTRA_PENALTY = 0.05
 CONFLICT_PENALTY = 0.05
 # Score lost when both organisations state legal forms of different classes.
 LEGAL_FORM_PENALTY = 0.05
+# Parts aligned below this similarity may be a split or joined form of the other name's parts.
+STRONG_SIMILARITY = 0.9
 # Joining two adjacent parts must reach this similarity to replace them.
 JOIN_MIN_SIMILARITY = 0.85
 
@@ -119,6 +121,14 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         return _osa(skeleton, other_skeleton, score_cutoff=cutoff)
     if phonetic == other_phonetic:
         return PHONETIC_EQUAL_SIMILARITY
+    # The length difference alone is that many edits: when it already puts both spellings
+    # below the cutoff, the (costlier) edit distances cannot reach it.
+    text_length, other_length = len(text), len(other_text)
+    if cutoff and bare is None and other_bare is None and \
+            1.0 - abs(text_length - other_length) / max(text_length, other_length) < cutoff:
+        length, other_length = len(phonetic), len(other_phonetic)
+        if 1.0 - abs(length - other_length) / max(length, other_length, 1) < cutoff:
+            return 0.0
     similarity = max(
         _osa(text, other_text, score_cutoff=cutoff),
         _osa(phonetic, other_phonetic, score_cutoff=cutoff) - PHONETIC_DISCOUNT,
@@ -189,7 +199,7 @@ def _weakly_matched(
     count: int, pairs: list[tuple[int, int, float]], side: int
 ) -> set[int]:
     """Gives the indexes of one side's parts that are unmatched or matched below 0.9."""
-    strong = {pair[side] for pair in pairs if pair[2] >= 0.9}
+    strong = {pair[side] for pair in pairs if pair[2] >= STRONG_SIMILARITY}
     return set(range(count)) - strong
 
 
@@ -218,11 +228,15 @@ def _join_until_aligned(
 ) -> tuple[tuple[NamePart, ...], tuple[NamePart, ...], list[tuple[int, int, float]]]:
     """Gives both part lists, after joining parts split on one side only, and their alignment."""
     pairs = _align(left_parts, right_parts)
-    if len(left_parts) == 1 and len(right_parts) == 1:
+    left_count, right_count = len(left_parts), len(right_parts)
+    if left_count == 1 and right_count == 1:
         return left_parts, right_parts, pairs
     for _ in range(2):
-        weak_left = _weakly_matched(len(left_parts), pairs, 0)
-        weak_right = _weakly_matched(len(right_parts), pairs, 1)
+        if len(pairs) == left_count == right_count and \
+                all(pair[2] >= STRONG_SIMILARITY for pair in pairs):
+            break  # every part of both names strongly matched: nothing to join
+        weak_left = _weakly_matched(left_count, pairs, 0)
+        weak_right = _weakly_matched(right_count, pairs, 1)
         if not weak_left and not weak_right:
             break
         joined_left = _join_split_parts(left_parts, right_parts, weak_right)
@@ -233,6 +247,7 @@ def _join_until_aligned(
             break
         left_parts = joined_left or left_parts
         right_parts = joined_right or right_parts
+        left_count, right_count = len(left_parts), len(right_parts)
         pairs = _align(left_parts, right_parts)
     return left_parts, right_parts, pairs
 
@@ -245,9 +260,22 @@ def score_normalized(
     `strict` counts parts only one name has in full: for weak aliases, which identify
     someone only when the whole alias is found.
     """
+    score, workings = score_with_workings(left, right, strict)
+    return score, (explanation_of(workings) if explain else None)
+
+
+# What a score was worked out from, kept so that an explanation can be written later for the
+# few comparisons that need one (the returned matches of a search) without scoring again.
+Workings = tuple[Any, ...]
+
+
+def score_with_workings(
+    left: NormalizedName, right: NormalizedName, strict: bool = False
+) -> tuple[float, Workings]:
+    """Gives the score of two normalised names and its workings (see `explanation_of`)."""
     left_parts, right_parts = left.words, right.words
     if not left_parts or not right_parts:
-        return 0.0, ({"reason": "a name has no comparable parts"} if explain else None)
+        return 0.0, ()
     left_parts, right_parts, pairs = _join_until_aligned(left_parts, right_parts)
 
     # What each side leaves unexplained: its unmatched parts, and the rest of every full
@@ -329,9 +357,18 @@ def score_normalized(
             "forms": [list(left.legal_forms), list(right.legal_forms)]}))
         score -= LEGAL_FORM_PENALTY
     score = max(0.0, min(1.0, score))
-    if not explain:
-        return score, None
+    return score, (left, right, left_parts, right_parts, pairs, pair_weights, open_left,
+                   open_right, conflicts, extra_factor, weight_left, weight_right,
+                   missing_given, penalties, score)
 
+
+def explanation_of(workings: Workings) -> dict[str, Any]:
+    """Gives the JSON-ready explanation of a score from its workings."""
+    if not workings:
+        return {"reason": "a name has no comparable parts"}
+    (left, right, left_parts, right_parts, pairs, pair_weights, open_left, open_right,
+     conflicts, extra_factor, weight_left, weight_right, missing_given, penalties,
+     score) = workings
     explained: list[dict[str, Any]] = []
     if weight_left or weight_right:
         explained.append({
@@ -363,7 +400,7 @@ def score_normalized(
         "penalties": explained,
         "score": round(score, 4),
     }
-    return score, explanation
+    return explanation
 
 
 def compare(
@@ -391,6 +428,8 @@ __all__ = [
     "PERSON",
     "Comparison",
     "compare",
+    "explanation_of",
     "part_similarity",
     "score_normalized",
+    "score_with_workings",
 ]
