@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import Engine
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
@@ -85,6 +86,32 @@ def seed(skip_lists: bool) -> None:
             click.echo("documents cross-referenced against the lists: "
                        + (", ".join(f"{k}={v}" for k, v in sorted(changes.items()))
                           or "nothing changed"))
+            _suggest_links(engine)
+
+
+def _suggest_links(engine: Engine) -> None:
+    from service.db import session_scope
+    from service.matching.catalog import IndexHolder
+    from service.registry.links import suggest_links
+
+    loaded = IndexHolder().current(engine)
+    with session_scope(engine) as session:
+        made = suggest_links(session=session, loaded=loaded)
+        session.commit()
+    click.echo(f"links suggested from name matching: {len(made)}"
+               + "".join(f"\n  {link.entity_id} ~ {link.list_id}:{link.list_key} "
+                         f"{link.matched_name} ({link.score})" for link in made))
+
+
+@main.group("links")
+def links_group() -> None:
+    """Links between registry entities and list entries."""
+
+
+@links_group.command("suggest")
+def links_suggest() -> None:
+    """Suggest links where a list entry matches an entity's names (an admin then decides)."""
+    _suggest_links(_engine())
 
 
 @main.command()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint, Flask, current_app
 
 from service import audit
 from service.api.auth import require_scope
@@ -20,6 +21,7 @@ from service.matching.screening import (
 from service.security import current_actor
 from service.web import engine, session, settings
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("screening", __name__, url_prefix="/v1")
 
 
@@ -27,6 +29,15 @@ def current_index() -> LoadedIndex:
     """Gives this process's index, rebuilt first if a list version or the registry changed."""
     holder: IndexHolder = current_app.extensions.setdefault("xref.index", IndexHolder())
     return holder.current(engine())
+
+
+def warm_index(app: Flask) -> None:
+    """Builds the process's index ahead of its first screening (started at worker boot)."""
+    try:
+        with app.app_context():
+            current_index()
+    except Exception:  # noqa: BLE001 - a failed warm-up only means the first request builds it
+        log.warning("index warm-up failed; the first screening will build it", exc_info=True)
 
 
 def _screen(requests: list[ScreeningRequest], lists: list[str] | None,

@@ -1,4 +1,4 @@
-"""Gunicorn hooks of `xref serve`: each worker starts its job runner as soon as it boots.
+"""Gunicorn hooks of `xref serve`: each worker starts its job runner and builds its index at boot.
 
 Without this a restarted server would resume its jobs only when the first request arrives.
 """
@@ -9,10 +9,16 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
+    import threading
+
+    from service.api.screening import warm_index
     from service.jobs.serving import start_runner
 
     # The app is loaded in the worker (no --preload), so its threads are not lost to a fork.
     start_runner(worker.wsgi)
+    # Build the screening index now rather than during the first request (seconds for the SDN).
+    threading.Thread(target=warm_index, args=(worker.wsgi,), name="index-warm-up",
+                     daemon=True).start()
 
 
 def worker_exit(_server: Any, worker: Any) -> None:

@@ -89,11 +89,26 @@ def active_version_id(list_id: str, *, session: Session) -> int:
     return sanctions_list.active_version_id
 
 
+def version_id_of(list_id: str, version: int | None, *, session: Session) -> int:
+    """Gives the id of the asked version of the list (the active one by default).
+
+    An asked version must be one of this list's: any other id would answer with another
+    list's entries (or an empty page) under this list's name.
+    """
+    if version is None:
+        return active_version_id(list_id, session=session)
+    found = session.get(ListVersion, version)
+    if found is None or found.list_id != list_id:
+        raise NotFound(f"List '{list_id}' has no version {version}.",
+                       details={"list": list_id, "version": version})
+    return version
+
+
 def search_entries(list_id: str, *, session: Session, q: str | None = None,
                    program: str | None = None, version: int | None = None, page: int = 1,
                    per_page: int = 20) -> dict[str, Any]:
     """Gives one page of the entries of a version (the active one by default)."""
-    version_id = version or active_version_id(list_id, session=session)
+    version_id = version_id_of(list_id, version, session=session)
     query = select(ListEntryRow).where(ListEntryRow.version_id == version_id)
     if q and search_key(q):
         named = select(ListEntryName.entry_id).where(
@@ -122,7 +137,7 @@ def entry_summary(row: ListEntryRow) -> dict[str, Any]:
 def get_entry(list_id: str, key: str, *, session: Session, version: int | None = None
               ) -> dict[str, Any]:
     """Gives one entry with every field the list gives for it."""
-    version_id = version or active_version_id(list_id, session=session)
+    version_id = version_id_of(list_id, version, session=session)
     row = session.exec(select(ListEntryRow).where(ListEntryRow.version_id == version_id,
                                                   ListEntryRow.key == key)).first()
     if row is None:
