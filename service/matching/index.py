@@ -19,6 +19,7 @@ alone make a match.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,8 +35,8 @@ from service.matching.normalize import (
     NamePart,
     NormalizedName,
     canonical_kind,
-    make_part,
     normalize_name,
+    part_keys,
     phonetic_key,
 )
 from service.matching.scorer import (
@@ -88,14 +89,21 @@ def _deletions(key: str) -> set[str]:
     return {key[:i] + key[i + 1:] for i in range(len(key))}
 
 
-def _neighbourhood(part: NamePart, with_spelling: bool = True) -> set[str]:
-    """Gives the deletion neighbourhood of a part's phonetic key and of its spelling: a typo
-    can break the phonetic folding ("lakahl" / "lakhal"), or be hidden by it."""
-    keys: set[str] = set()
-    for key in (part.phonetic, part.text) if with_spelling else (part.phonetic,):
-        if len(key) >= MIN_DELETION_LENGTH:
-            keys |= _deletions(key)
+def _neighbourhood_of(phonetic: str, text: str) -> set[str]:
+    """Gives the deletion neighbourhood of a phonetic key and of a spelling."""
+    keys = _deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
+    if len(text) >= MIN_DELETION_LENGTH and text != phonetic:
+        keys |= _deletions(text)
     return keys
+
+
+def _neighbourhood(part: NamePart, key_deletions: set[str]) -> set[str]:
+    """Gives the deletion neighbourhood of a part's phonetic key (`key_deletions`, made by the
+    caller) and of its spelling: a typo can break the phonetic folding ("lakahl" /
+    "lakhal"), or be hidden by it."""
+    if len(part.text) >= MIN_DELETION_LENGTH and part.text != part.phonetic:
+        return key_deletions | _deletions(part.text)
+    return key_deletions
 
 
 class NameIndex:
@@ -113,10 +121,15 @@ class NameIndex:
         self._by_bare: dict[str, list[int]] = {}
         # Per deletion of a query key: the entry spelt so, then the entries one deletion
         # from it (by_phonetic and by_deletion in one look-up, made once after building).
-        self._by_neighbour: dict[str, tuple[int, ...]] = {}
+        self._by_neighbour: dict[str, list[int]] = {}
+        self._near_of: list[tuple[int, ...]] = []
+        # While building only: per vocabulary entry, the deletions of its phonetic key.
+        self._key_deletions: list[set[str]] = []
         self._lookup_cache: dict[NamePart, _Found] = {}
+        self._joined_cache: dict[tuple[str, bool], _Found] = {}
         # NumPy views of the postings, kinds, lists and weights (made once, when first needed).
         self._arrays: _Arrays | None = None
+        self._scratch = threading.local()
 
     def __len__(self) -> int:
         return len(self._names)
@@ -124,6 +137,7 @@ class NameIndex:
     def clear_lookup_cache(self) -> None:
         """Forgets the remembered query-part look-ups (for cold timings)."""
         self._lookup_cache.clear()
+        self._joined_cache.clear()
 
     def entries(self) -> Iterator[tuple[IndexedName, NormalizedName]]:
         """Gives every indexed name with its normalised form, in index order.
@@ -156,9 +170,18 @@ class NameIndex:
                 if vocab_id not in seen:
                     seen.add(vocab_id)
                     index._postings[vocab_id].append(position)
-        index._by_neighbour = {key: tuple(ids) for key, ids in index._by_deletion.items()}
+        by_neighbour, by_deletion = index._by_neighbour, index._by_deletion
+        by_neighbour.update(by_deletion)  # the same lists, shared (never changed again)
         for key, vocab_id in index._by_phonetic.items():
-            index._by_neighbour[key] = (vocab_id, *index._by_neighbour.get(key, ()))
+            by_neighbour[key] = [vocab_id, *by_deletion.get(key, ())]
+        # Per entry: the entries one deletion away from its phonetic key, either way (what a
+        # query part spelt with that key finds as near spellings).
+        index._near_of = [
+            tuple(chain(by_deletion.get(key, ()), *[
+                by_neighbour.get(deletion, ()) for deletion in deletions]))
+            for key, deletions in zip(index._by_phonetic, index._key_deletions, strict=True)
+        ]
+        index._key_deletions = []
         index._numpy_arrays()
         return index
 
@@ -170,7 +193,10 @@ class NameIndex:
         vocab_id = len(self._postings)
         self._by_phonetic[part.phonetic] = vocab_id
         self._postings.append(array("i"))
-        for deletion in _neighbourhood(part):
+        key_deletions = _deletions(part.phonetic) \
+            if len(part.phonetic) >= MIN_DELETION_LENGTH else set()
+        self._key_deletions.append(key_deletions)
+        for deletion in _neighbourhood(part, key_deletions):
             self._by_deletion.setdefault(deletion, []).append(vocab_id)
         self._by_skeleton.setdefault(part.skeleton, []).append(vocab_id)
         if part.bare:
@@ -189,35 +215,65 @@ class NameIndex:
         self._lookup_cache[part] = found
         return found
 
+    def _lookup_joined(self, text: str, abjad: bool) -> _Found:
+        """Gives the names two adjacent query parts written as one word may stand for."""
+        key = (text, abjad)
+        cached = self._joined_cache.get(key)
+        if cached is not None:
+            return cached
+        phonetic, skeleton, bare = part_keys(text, abjad)
+        found = self._lookup_keys(text, phonetic, skeleton, bare, abjad)
+        if len(self._joined_cache) >= LOOKUP_CACHE_SIZE:
+            self._joined_cache.clear()
+        self._joined_cache[key] = found
+        return found
+
     def _lookup_uncached(self, part: NamePart) -> _Found:
         """Gives the names a query part may stand for, by increasing retrieval credit."""
+        return self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare, part.abjad)
+
+    def _lookup_keys(
+        self, text: str, phonetic: str, skeleton: str, bare: str | None, abjad: bool
+    ) -> _Found:
+        """Gives the names a part with these keys may stand for, by increasing credit."""
         by_phonetic, by_deletion = self._by_phonetic, self._by_deletion
-        exact = by_phonetic.get(part.phonetic)
-        exact_ids = list(self._by_bare.get(part.phonetic, ()))
+        exact = by_phonetic.get(phonetic)
+        exact_ids = list(self._by_bare.get(phonetic, ()))
         if exact is not None:
             exact_ids.append(exact)
-        if part.bare:
-            bare = by_phonetic.get(normalize_part_key(part.bare))
-            if bare is not None:
-                exact_ids.append(bare)
-        near_ids = list(by_deletion.get(part.phonetic, ()))
-        near_ids += by_deletion.get(part.text, ())
-        # Spelling-level typos matter when the phonetic key finds nothing as it is.
-        by_neighbour = self._by_neighbour
-        for deletion in _neighbourhood(part, with_spelling=exact is None):
-            near_ids += by_neighbour.get(deletion, ())
+        if bare:
+            bare_id = by_phonetic.get(normalize_part_key(bare))
+            if bare_id is not None:
+                exact_ids.append(bare_id)
+        arrays = self._numpy_arrays()
+        near_names: list[np.ndarray] = []  # names found through near spellings
+        if exact is not None:
+            # The phonetic key's own neighbourhood, gathered when the index was built.
+            if len(arrays.near[exact]):
+                near_names.append(arrays.near[exact])
+            near_ids = list(by_deletion.get(text, ()))
+        else:
+            near_ids = list(by_deletion.get(phonetic, ()))
+            near_ids += by_deletion.get(text, ())
+            # Spelling-level typos matter when the phonetic key finds nothing as it is.
+            # Most deletions find nothing: the set intersection tests them all in one C loop.
+            by_neighbour = self._by_neighbour
+            for deletion in _neighbourhood_of(phonetic, text) & by_neighbour.keys():
+                near_ids += by_neighbour[deletion]
         # Consonants alone are how abjad-script names are found; for other names they are
         # a loose hint ("Ahmad" and "Hamid" share "hmd").
-        arrays = self._numpy_arrays()
         levels: list[tuple[float, np.ndarray]] = []
-        skeleton_names = arrays.by_skeleton.get(part.skeleton)
-        if part.abjad:
-            near_ids += self._by_skeleton.get(part.skeleton, ())
+        skeleton_names = arrays.by_skeleton.get(skeleton)
+        if abjad:
+            near_ids += self._by_skeleton.get(skeleton, ())
         elif skeleton_names is not None:
             levels.append((_LOOSE, skeleton_names))
         # Lower credits first: a name found at several credits keeps the best (assigned last).
         if near_ids:
-            levels.append((_NEAR, arrays.gather(list(dict.fromkeys(near_ids)))))
+            near_names.append(arrays.gather(list(dict.fromkeys(near_ids))))
+        if near_names:
+            levels.append((_NEAR, near_names[0] if len(near_names) == 1 else
+                           np.concatenate(near_names)))
         exact_size = 0
         if exact_ids:
             distinct = list(dict.fromkeys(exact_ids))
@@ -238,58 +294,73 @@ class NameIndex:
         for first, second in zip(parts, parts[1:], strict=False):
             if first.initial or second.initial or first.numeric or second.numeric:
                 continue
-            joined = self._lookup(make_part(first.text + second.text, first.abjad))
+            joined = self._lookup_joined(first.text + second.text, first.abjad)
             if joined.levels:
                 looked_up.append((max(first.weight, second.weight), joined))
         return looked_up
 
-    def _candidates(self, query: NormalizedName, floor: float = 0.0) -> np.ndarray:
-        """Gives, per indexed name, the shared query-part weight of the names retrieved (0 for
-        names not retrieved); names that cannot reach `floor` may be left out or counted short.
-        """
+    def _candidates(
+        self, query: NormalizedName, floor: float = 0.0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Gives the positions (ascending) of the retrieved names whose shared query-part
+        weight reaches `floor`, and that weight; names that cannot reach `floor` may be
+        left out or counted short."""
         # A part is common when its own spellings are: a rare part with a wide neighbourhood
         # of near spellings must still find names on its own.
         sized = sorted(self._query_parts(query), key=lambda item: item[1].exact_size)
         # The most weight a name first found by the part at hand can still gather.
         reachable = sum(weight for weight, _ in sized)
-        count = len(self._names)
-        shared = np.zeros(count)  # every credit is > 0: 0 means "not retrieved"
-        # Scratch space: one part's credit per name, set and reset only where it found names.
-        part_credit = np.zeros(count)
-        anything_found = False
-        for weight, found in sized:
-            newcomers_can_pass = reachable >= floor
-            reachable -= weight
-            if found.exact_size > COMMON_PART_POSTINGS and anything_found:
-                # A common part cannot find a name alone: it only adds its weight to the
-                # names rarer parts found, through its exact spellings (once per spelling).
-                members = found.levels[-1][1]
-                members = members[shared[members] > 0.0]
-                np.add.at(shared, members, weight)
-                continue
-            if not found.levels:
-                continue
-            # Each query part counts once per name, at its best credit there: lower credits
-            # first, so higher ones overwrite them.
-            for credit, members in found.levels:
-                part_credit[members] = weight * credit
-            if len(found.levels) == 1:
-                members = found.levels[0][1]
-            else:
-                members = np.concatenate([members for _, members in found.levels])
-            if anything_found and not newcomers_can_pass:
-                # Names this part alone would add fall short of the floor: only names
-                # already found gain its weight.
-                touched = members
-                members = members[shared[members] > 0.0]
-            else:
-                touched = members
-            # A name listed twice in `members` still gains once: the sum is read before the
-            # write-back, and every copy writes the same value.
-            shared[members] += part_credit[members]
-            part_credit[touched] = 0.0
-            anything_found = True
-        return shared
+        shared, part_credit = self._scratch_arrays()
+        touched: list[np.ndarray] = []  # every position written to, to clean up after
+        try:
+            for weight, found in sized:
+                newcomers_can_pass = reachable >= floor
+                reachable -= weight
+                if found.exact_size > COMMON_PART_POSTINGS and touched:
+                    # A common part cannot find a name alone: it only adds its weight to the
+                    # names rarer parts found, through its exact spellings (once per spelling).
+                    members = found.levels[-1][1]
+                    members = members[shared[members] > 0.0]
+                    np.add.at(shared, members, weight)
+                    continue
+                if not found.levels:
+                    continue
+                # Each query part counts once per name, at its best credit there: lower
+                # credits first, so higher ones overwrite them.
+                for credit, members in found.levels:
+                    part_credit[members] = weight * credit
+                if len(found.levels) == 1:
+                    members = found.levels[0][1]
+                else:
+                    members = np.concatenate([members for _, members in found.levels])
+                found_members = members
+                if touched and not newcomers_can_pass:
+                    # Names this part alone would add fall short of the floor: only names
+                    # already found gain its weight.
+                    members = members[shared[members] > 0.0]
+                else:
+                    touched.append(members)
+                # A name listed twice in `members` still gains once: the sum is read before
+                # the write-back, and every copy writes the same value.
+                shared[members] += part_credit[members]
+                part_credit[found_members] = 0.0
+            if not touched:
+                return _NO_POSITIONS, _NO_WEIGHTS
+            found_positions = touched[0] if len(touched) == 1 else np.concatenate(touched)
+            positions = np.unique(found_positions[shared[found_positions] >= floor])
+            return positions, shared[positions]
+        finally:
+            for members in touched:
+                shared[members] = 0.0
+
+    def _scratch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """Gives two all-zero arrays of one value per name, for the calling thread only (they
+        must be all zeros again when the caller is done)."""
+        arrays = getattr(self._scratch, "arrays", None)
+        if arrays is None or len(arrays[0]) != len(self._names):
+            arrays = (np.zeros(len(self._names)), np.zeros(len(self._names)))
+            self._scratch.arrays = arrays
+        return arrays
 
     def _numpy_arrays(self) -> _Arrays:
         """Gives the NumPy views of the index (built once, on first use)."""
@@ -318,25 +389,24 @@ class NameIndex:
             {p.phonetic: p.weight for p in normalized_query.parts if not p.initial}.values()
         ) or 1.0
         floor = MIN_SHARED_WEIGHT * total_weight
-        shared = self._candidates(normalized_query, floor)
+        above_floor, shared = self._candidates(normalized_query, floor)
         arrays = self._numpy_arrays()
-        above_floor = np.flatnonzero(shared >= floor) if floor > 0.0 else \
-            np.flatnonzero(shared > 0.0)
         if query_kind:
             kind_code = arrays.kind_codes.get(query_kind)
             name_kinds = arrays.kinds[above_floor]
-            if kind_code is None:
-                above_floor = above_floor[name_kinds == 0]
-            else:
-                above_floor = above_floor[(name_kinds == 0) | (name_kinds == kind_code)]
+            keep = name_kinds == 0
+            if kind_code is not None:
+                keep |= name_kinds == kind_code
+            above_floor, shared = above_floor[keep], shared[keep]
         if lists is not None:
             list_codes = [arrays.list_codes[lid] for lid in lists if lid in arrays.list_codes]
-            above_floor = above_floor[np.isin(arrays.lists[above_floor], list_codes)]
+            keep = np.isin(arrays.lists[above_floor], list_codes)
+            above_floor, shared = above_floor[keep], shared[keep]
         # Shared weight relative to the heavier of the two names: among names sharing the
         # same parts, the ones with fewer other parts come first. Ties go to the earlier name,
         # and the overlap is rounded first, so that near-equal sums rank as equal: every
         # process (server workers, batch workers) must give the same answer for a name.
-        overlap = (shared[above_floor] / np.maximum(
+        overlap = (shared / np.maximum(
             total_weight, arrays.weights[above_floor])).round(9)
         if len(above_floor) > CANDIDATES_SCORED:
             # Only names at or above the CANDIDATES_SCORED-th best overlap can be ranked.
@@ -369,6 +439,10 @@ class NameIndex:
         return matches
 
 
+_NO_POSITIONS = np.zeros(0, dtype=np.intp)
+_NO_WEIGHTS = np.zeros(0)
+
+
 class _Found(NamedTuple):
     """A query part's look-up: how many names its exact spellings have, and the names it
     finds as (credit, positions) by increasing credit (exact spellings last)."""
@@ -381,15 +455,19 @@ class _Arrays:
     """NumPy views of an index: postings (one flat array, offsets per vocabulary id), per-name
     kind and list codes, weights."""
 
-    __slots__ = ("by_skeleton", "kind_codes", "kinds", "list_codes", "lists", "postings",
-                 "sizes", "views", "weights")
+    __slots__ = ("by_skeleton", "kind_codes", "kinds", "list_codes", "lists", "near",
+                 "postings", "sizes", "views", "weights")
 
     def __init__(self, index: NameIndex) -> None:
         self.sizes = [len(p) for p in index._postings]
-        flat = np.fromiter(chain.from_iterable(index._postings), dtype=np.int32,
+        # Positions as NumPy's index type: other index arrays are converted on every use.
+        flat = np.fromiter(chain.from_iterable(index._postings), dtype=np.intp,
                            count=sum(self.sizes))
         ends = np.cumsum(np.array(self.sizes, dtype=np.int64)).tolist()
         self.views = [flat[end - size:end] for end, size in zip(ends, self.sizes, strict=True)]
+        # The names of the entries near each entry's phonetic key, gathered once.
+        self.near = [self.gather(list(dict.fromkeys(ids))) if ids else _NO_POSITIONS
+                     for ids in index._near_of]
         # The names of all entries with one consonant skeleton, gathered once.
         self.by_skeleton = {skeleton: self.gather(ids)
                             for skeleton, ids in index._by_skeleton.items()}

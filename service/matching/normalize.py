@@ -152,6 +152,8 @@ _PARTICLE_CANDIDATES = (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | vocab.PATRO
                         | vocab.NOBILIARY_PARTICLES)
 _ORG_STOPWORDS = vocab.ORGANIZATION_STOPWORDS
 _ABBREVIATION_WORDS = frozenset(vocab.ABBREVIATIONS)
+_ATTACHED_ARTICLES = frozenset(vocab.ATTACHED_ARTICLES)
+assert all(len(article) == 2 for article in _ATTACHED_ARTICLES)
 
 
 @lru_cache(maxsize=256)
@@ -276,9 +278,10 @@ def _abjad_vowels(token: str) -> str:
 
 def _article_stripped(token: str, abjad: bool) -> str | None:
     """Gives the token without an attached article ("alkhazali" → "khazali"), or None."""
-    for article in vocab.ATTACHED_ARTICLES:
-        rest = token[len(article):]
-        if token.startswith(article) and len(rest) >= 4 and rest[0] not in "aeiou":
+    # Every attached article is two letters: one prefix test instead of one per article.
+    if token[:2] in _ATTACHED_ARTICLES:
+        rest = token[2:]
+        if len(rest) >= 4 and rest[0] not in "aeiou":
             return rest
     # Arabic script writes the article as a bare "l" after anyascii drops the alif.
     if abjad and token.startswith("l") and len(token) >= 4 and token[1] not in "aeiouwy":
@@ -297,6 +300,14 @@ def make_part(text: str, abjad: bool = False, source: str | None = None) -> Name
     weight = MIN_WEIGHT if text in vocab.PARTICLE_WORDS else part_weight(phonetic, len(text))
     initial = len(text) == 1 and not numeric
     return NamePart(text, phonetic, skeleton, weight, abjad, initial, numeric, bare, source)
+
+
+def part_keys(text: str, abjad: bool = False) -> tuple[str, str, str | None]:
+    """Gives the look-up keys of a token as `make_part` makes them (phonetic key, skeleton,
+    article-less form), without the rest of a part: for index look-ups of joined parts."""
+    phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
+    bare = _article_stripped(text, abjad) if text.isalpha() else None
+    return phonetic, skeleton_key(phonetic), bare
 
 
 def _fuse_abd_compounds(tokens: list[str], particles: list[str]) -> list[str]:
@@ -437,7 +448,9 @@ def _drop_particles(tokens: list[str], kind: str | None, particles: list[str]) -
 def _ascii_tokens(text: str, organization_like: bool) -> list[str]:
     """Gives the lower-case alphanumeric tokens of a whole ASCII name in a few C-level passes
     (the same tokens `_clean_word` gives word by word)."""
-    text = _CAMEL_BOUNDARY.sub(" ", text)
+    if not (text.istitle() or text.isupper() or text.islower()):
+        # Only a lower-case letter followed by an upper-case one can be a camel-case join.
+        text = _CAMEL_BOUNDARY.sub(" ", text)
     if "'" in text or "`" in text:
         text = text.replace("'", "").replace("`", "")
     if organization_like and "." in text:

@@ -25,6 +25,10 @@ _DOUBLE_LETTERS = re.compile(r"(.)\1+")
 _SOFT_C = re.compile(r"c(?=[eiy])")
 # Vowels deleted and labials/velars folded in one pass.
 _SKELETON_FOLDS = str.maketrans("pfvg", "bbbk", "aeiou")
+# The same one-letter folds as byte tables: bytes.translate is a plain table look-up, several
+# times faster than str.translate; used for ASCII keys (all tokens are ASCII once cleaned).
+_LETTER_BYTE_FOLDS = bytes.maketrans(b"qwyeo", b"kviiu")
+_SKELETON_BYTE_FOLDS = bytes.maketrans(b"pfvg", b"bbbk")
 
 
 def _undoubled(key: str) -> str:
@@ -52,7 +56,11 @@ def phonetic_key(token: str) -> str:
         for source, target in _DIGRAPH_RULES:
             if source in key:
                 key = key.replace(source, target)
-    return _undoubled(key.translate(_LETTER_FOLDS))
+    if not key.isascii():
+        return _undoubled(key.translate(_LETTER_FOLDS))
+    if "x" in key:
+        key = key.replace("x", "ks")
+    return _undoubled(key.encode().translate(_LETTER_BYTE_FOLDS).decode())
 
 
 @lru_cache(maxsize=200_000)
@@ -61,7 +69,11 @@ def skeleton_key(phonetic: str) -> str:
     dropped): Arabic has no p or v, Hebrew pe is p or f."""
     if phonetic.isdigit():
         return phonetic
-    key = _undoubled(phonetic.translate(_SKELETON_FOLDS))
+    if phonetic.isascii():
+        key = _undoubled(
+            phonetic.encode().translate(_SKELETON_BYTE_FOLDS, b"aeiou").decode())
+    else:
+        key = _undoubled(phonetic.translate(_SKELETON_FOLDS))
     if len(key) > 1 and key.endswith("h"):
         key = key[:-1]
     return key or phonetic

@@ -173,22 +173,29 @@ def _join_split_parts(
     parts: tuple[NamePart, ...], other: tuple[NamePart, ...], weak: set[int]
 ) -> tuple[NamePart, ...] | None:
     """Gives `parts` with two adjacent ones joined where the join matches a part of `other`."""
+    if len(parts) < 2:
+        return None  # nothing to join
     targets = [other_part.text for position, other_part in enumerate(other)
                if position in weak and not other_part.initial]
     if not targets:
         return None
     # A similarity of JOIN_MIN_SIMILARITY allows at most this share of the longer length
-    # to differ, and the length difference alone is that many edits.
+    # to differ, and the length difference alone is that many edits: checked on lengths
+    # before any join is written out.
     max_gap = 1.0 - JOIN_MIN_SIMILARITY
     for index in range(len(parts) - 1):
         first, second = parts[index], parts[index + 1]
         if first.numeric or second.numeric:
             continue
-        joined = first.text + second.text
+        joined_length = len(first.text) + len(second.text)
+        joined = ""
         for target in targets:
-            longer = max(len(joined), len(target))
-            if abs(len(joined) - len(target)) > max_gap * longer:
+            target_length = len(target)
+            longer = joined_length if joined_length > target_length else target_length
+            if abs(joined_length - target_length) > max_gap * longer:
                 continue
+            if not joined:
+                joined = first.text + second.text
             if _osa(joined, target, score_cutoff=JOIN_MIN_SIMILARITY) >= JOIN_MIN_SIMILARITY:
                 merged = make_part(joined, first.abjad)
                 return parts[:index] + (merged,) + parts[index + 2:]

@@ -116,3 +116,24 @@ def test_cold_and_remembered_look_ups_give_the_same_results(index: NameIndex) ->
     warm = [[(r.name.name, r.score) for r in index.search(q)] for q in queries]
     assert cold == warm
     assert all(cold)
+
+
+def test_split_query_parts_are_joined_to_find_the_entry(index: NameIndex) -> None:
+    # "Soleim ani": neither half is a listed part; written together it is.
+    results = index.search("Qasem Soleim ani", kind="person")
+    assert results[0].name.list_key == "10481"
+
+
+def test_kind_and_list_filters_leave_only_eligible_names(index: NameIndex) -> None:
+    assert index.search("Kataib Hizbullah", kind="person") == [] or all(
+        r.name.kind in (None, "person") for r in index.search("Kataib Hizbullah", kind="person"))
+    assert index.search("Qasem Soleimani", lists={"un_sc"}) == []
+    assert index.search("Qasem Soleimani", lists={"ofac_sdn", "un_sc"})[0].name.list_key == \
+        "10481"
+
+
+def test_every_returned_match_is_explained(index: NameIndex) -> None:
+    for result in index.search("Qais al Khazali", limit=5):
+        assert result.explanation["score"] == round(result.score, 4)
+        assert result.explanation["aligned"]
+        assert result.explanation["threshold"] == 0.8

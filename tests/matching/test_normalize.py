@@ -128,3 +128,27 @@ def test_description_is_a_fresh_dict_each_time() -> None:
     first = normalized.describe()
     first["original"] = "changed"
     assert normalized.describe()["original"] == "Qais al-Khazali"
+
+
+def test_ascii_and_general_phonetic_paths_agree() -> None:
+    # ASCII keys are folded with byte tables, others with str.translate: the same folds.
+    from service.matching.phonetics import _LETTER_FOLDS, _SKELETON_FOLDS, _undoubled
+
+    for token in ("xaviero", "qwyeo", "soleimani", "ghasem", "pfvgab", "dzhokhar"):
+        folded = token
+        for source, target in (("kh", "h"), ("gh", "k"), ("dzh", "j")):
+            folded = folded.replace(source, target)
+        assert phonetic_key(token) == _undoubled(folded.translate(_LETTER_FOLDS))
+        key = phonetic_key(token)
+        expected = _undoubled(key.translate(_SKELETON_FOLDS))
+        assert skeleton_key(key) in (expected, expected[:-1])
+    assert phonetic_key("qwyeo\u00e9") == "kviu\u00e9"
+
+
+def test_part_keys_are_the_keys_make_part_gives() -> None:
+    from service.matching.normalize import make_part, part_keys
+
+    for text, abjad in [("alkhazali", False), ("patrushev", False), ("lkhzly", True),
+                        ("mohammed", False), ("x5", False)]:
+        part = make_part(text, abjad)
+        assert part_keys(text, abjad) == (part.phonetic, part.skeleton, part.bare)
