@@ -10,7 +10,8 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 
-from service.lists.entry import EntryName, ListFormatError
+from service.lists.entry import EntryName, ListEntry, ListFormatError, ParseResult
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -300,3 +301,27 @@ def header_date(text: str | None, what: str, path: Path) -> date | None:
     if day is None:
         raise ListFormatError(f"{what} {clean_text(text)[:40]!r} is not a date", file=str(path))
     return day
+
+
+# Reads one file into the shared accumulators and gives the file's data date, if it has one.
+FileParser = Callable[[Path, Counter[str], set[str], list[ListEntry]], date | None]
+
+
+def parse_files(paths: Sequence[Path], parse_file: FileParser, format: str) -> ParseResult:
+    """Gives the entries of several files of one XML format, each entry key once.
+
+    An entry found in two files is kept once and counted by the file parser; the data date
+    is the newest any file states.
+    """
+    skipped: Counter[str] = Counter()
+    seen: set[str] = set()
+    entries: list[ListEntry] = []
+    dates = [found for path in paths
+             if (found := parse_file(path, skipped, seen, entries)) is not None]
+    return ParseResult(
+        entries=entries,
+        format=format,
+        data_date=max(dates) if dates else None,
+        skipped=dict(sorted(skipped.items())),
+        inputs=[str(path) for path in paths],
+    )

@@ -32,6 +32,7 @@ from service.lists.sources._common import (
     iter_xml,
     local_name,
     parse_day,
+    parse_files,
     path_elements,
     path_texts,
     unique,
@@ -389,18 +390,4 @@ def parse(paths: Sequence[Path]) -> ParseResult:
     """Gives the entries of one or more OFAC XML exports (SDN_ENHANCED or classic sdnList);
     an entry found in two files is kept once and counted as a duplicate.
     """
-    skipped: Counter[str] = Counter()
-    seen: set[str] = set()
-    entries: list[ListEntry] = []
-    dates: list[date] = []
-    for path in paths:
-        data_date = _parse_file(path, skipped, seen, entries)
-        if data_date:
-            dates.append(data_date)
-    return ParseResult(
-        entries=entries,
-        format=FORMAT,
-        data_date=max(dates) if dates else None,
-        skipped=dict(sorted(skipped.items())),
-        inputs=[str(path) for path in paths],
-    )
+    return parse_files(paths, _parse_file, FORMAT)

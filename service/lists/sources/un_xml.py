@@ -26,6 +26,7 @@ from service.lists.sources._common import (
     iter_xml,
     local_name,
     parse_day,
+    parse_files,
     path_texts,
     unique,
 )
@@ -185,18 +186,4 @@ def parse(paths: Sequence[Path]) -> ParseResult:
     """Gives the individuals then entities of one or more UN consolidated list files, each
     reference number once.
     """
-    skipped: Counter[str] = Counter()
-    seen: set[str] = set()
-    entries: list[ListEntry] = []
-    dates: list[date] = []
-    for path in paths:
-        data_date = _parse_file(path, skipped, seen, entries)
-        if data_date:
-            dates.append(data_date)
-    return ParseResult(
-        entries=entries,
-        format=FORMAT,
-        data_date=max(dates) if dates else None,
-        skipped=dict(sorted(skipped.items())),
-        inputs=[str(path) for path in paths],
-    )
+    return parse_files(paths, _parse_file, FORMAT)
