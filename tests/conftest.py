@@ -147,6 +147,20 @@ class ContractClient(FlaskClient):
         return response
 
 
+OFAC_EXCERPTS = ROOT / "tests" / "fixtures" / "ofac_excerpts"
+
+
+def import_excerpt(session: Session, folder: str = "sdn-2024-05") -> int:
+    """Imports a real OFAC excerpt (tests/fixtures/ofac_excerpts/FOLDER) as the active SDN
+    version, commits, and gives the version id."""
+    from service.lists.importer import import_list
+
+    version = import_list("us_ofac_sdn", [OFAC_EXCERPTS / folder], session=session).version
+    session.commit()
+    assert version.id is not None
+    return version.id
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
     """Gives test settings: the given database, a known admin token, no network keys.
 

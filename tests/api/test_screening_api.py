@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from service.lists.importer import import_list
+from tests.conftest import import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 
@@ -22,10 +23,7 @@ def client(client: FlaskClient, admin_headers: dict) -> FlaskClient:
 
 @pytest.fixture
 def sdn_version(session: Session) -> int:
-    version = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2024-05"], session=session).version
-    session.commit()
-    assert version.id is not None
-    return version.id
+    return import_excerpt(session, "sdn-2024-05")
 
 
 def screen(client: FlaskClient, *names: str, **options: object) -> dict:

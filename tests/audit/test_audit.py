@@ -18,22 +18,17 @@ from service.app import create_app
 from service.audit import name_sha256
 from service.cli import main
 from service.jobs.execute import new_owner, run_next_chunk
-from service.lists.importer import import_list
 from service.matching.catalog import IndexHolder
 from service.models import AuditRecord, utcnow
 from service.security.keys import create_key
-from tests.conftest import ADMIN_TOKEN, ContractClient, make_settings
+from tests.conftest import ADMIN_TOKEN, ContractClient, import_excerpt, make_settings
 
-EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 @pytest.fixture
 def sdn(session: Session) -> int:
-    version = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2024-05"], session=session).version
-    session.commit()
-    assert version.id is not None
-    return version.id
+    return import_excerpt(session, "sdn-2024-05")
 
 
 @pytest.fixture

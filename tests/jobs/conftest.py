@@ -24,8 +24,7 @@ from sqlmodel import Session
 
 from service.app import create_app
 from service.jobs.serving import stop_runner
-from service.lists.importer import import_list
-from tests.conftest import ADMIN_TOKEN, ContractClient, make_settings
+from tests.conftest import ADMIN_TOKEN, ContractClient, import_excerpt, make_settings
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 
@@ -60,10 +59,7 @@ def names_csv(count: int) -> str:
 
 @pytest.fixture
 def sdn(session: Session) -> int:
-    version = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2024-05"], session=session).version
-    session.commit()
-    assert version.id is not None
-    return version.id
+    return import_excerpt(session, "sdn-2024-05")
 
 
 @pytest.fixture

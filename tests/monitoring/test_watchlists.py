@@ -26,6 +26,7 @@ from service.cli import main
 from service.config import Settings
 from service.lists.importer import import_list
 from service.models import AlertDelivery, ListVersion, utcnow
+from tests.conftest import import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 HOOK = "https://hooks.example.org/xref"
@@ -51,10 +52,7 @@ def client(client: FlaskClient, admin_headers: dict) -> FlaskClient:
 
 @pytest.fixture
 def sdn_2021(session: Session) -> int:
-    version = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2021-07"], session=session).version
-    session.commit()
-    assert version.id is not None
-    return version.id
+    return import_excerpt(session, "sdn-2021-07")
 
 
 def create(client: FlaskClient, **extra: object) -> dict:
