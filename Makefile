@@ -12,16 +12,21 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamps record which extras are installed; they are redone when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The matcher modules setup.py compiles with mypyc: the installed extensions are built from
+# them, so editing one reinstalls (recompiles) before the next run, test or benchmark.
+COMPILED_SOURCES := $(shell grep -o 'service/matching/[a-z_]*\.py' setup.py)
+BUILD_INPUTS := pyproject.toml setup.py $(COMPILED_SOURCES)
+
+# Stamps record which extras are installed; they are redone when a build input changes.
+$(VENV)/.installed: $(BUILD_INPUTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[postgres]'
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-dev: $(BUILD_INPUTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[postgres,dev]'
 	touch $@ $(VENV)/.installed
 
-$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+$(VENV)/.installed-bench: $(BUILD_INPUTS) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[postgres,dev,bench]'
 	touch $@ $(VENV)/.installed $(VENV)/.installed-dev
 
@@ -48,4 +53,5 @@ load: dev
 	$(BIN)/python bench/load_test.py --duration 30 --workers 4
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache build
+	rm -f *__mypyc*.so service/matching/*.so

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -487,17 +486,18 @@ def _spans(run: list[_Token]) -> Iterable[_Span]:
 
 # --- one scanner per index -----------------------------------------------------------------
 
-_scanners: weakref.WeakKeyDictionary[NameIndex, MentionScanner] = weakref.WeakKeyDictionary()
 _scanners_lock = threading.Lock()
+_SCANNER_KEY = "mention_scanner"
 
 
 def scanner_for(index: NameIndex) -> MentionScanner:
-    """Gives the scanner of an index, building its look-ups on first use."""
+    """Gives the scanner of an index, building its look-ups on first use (it lives as long
+    as the index does)."""
     with _scanners_lock:
-        scanner = _scanners.get(index)
+        scanner = index.derived.get(_SCANNER_KEY)
         if scanner is None:
             scanner = MentionScanner(index)
-            _scanners[index] = scanner
+            index.derived[_SCANNER_KEY] = scanner
         return scanner
 
 

@@ -13,15 +13,16 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
-FREQUENCY_FILE = Path(__file__).with_name("data") / "name_part_frequencies.tsv"
+FREQUENCY_FILE: Final = Path(__file__).with_name("data") / "name_part_frequencies.tsv"
 
 # The weight floor: even the most common part counts a little when it matches.
-MIN_WEIGHT = 0.2
+MIN_WEIGHT: Final = 0.2
 # Weight of a single-letter initial: it agrees with many names.
-INITIAL_WEIGHT = 0.3
+INITIAL_WEIGHT: Final = 0.3
 # Parts found in at most this many listed names get the full weight.
-RARE_NAME_COUNT = 20
+RARE_NAME_COUNT: Final = 20
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 # NumPy: a query's candidate names are gathered as whole posting arrays into one dense
 # per-name array (C loops instead of one dictionary operation per name and part, the
@@ -47,15 +47,15 @@ from service.matching.scorer import (
 )
 
 # How many retrieved names get the full score.
-CANDIDATES_SCORED = 8
+CANDIDATES_SCORED: Final = 8
 # Parts in more names than this are only enumerated when the query has nothing rarer.
-COMMON_PART_POSTINGS = 300
+COMMON_PART_POSTINGS: Final = 300
 # Query parts whose look-ups are remembered (then forgotten all at once).
-LOOKUP_CACHE_SIZE = 50_000
+LOOKUP_CACHE_SIZE: Final = 50_000
 # Parts shorter than this get no deletion neighbourhood (too many collisions).
-MIN_DELETION_LENGTH = 4
+MIN_DELETION_LENGTH: Final = 4
 # A retrieved name must share at least this fraction of the query's part weight.
-MIN_SHARED_WEIGHT = 0.5
+MIN_SHARED_WEIGHT: Final = 0.5
 # Retrieval credit for a part found through a looser key than its exact phonetic form.
 _EXACT, _NEAR, _LOOSE = 1.0, 0.8, 0.5
 
@@ -130,6 +130,10 @@ class NameIndex:
         # NumPy views of the postings, kinds, lists and weights (made once, when first needed).
         self._arrays: _Arrays | None = None
         self._scratch = threading.local()
+        # Structures other modules derive from this index (the documents' mention scanner),
+        # built on first use and dropped with the index. Kept here rather than in a weak
+        # mapping: the compiled class (setup.py) cannot be weakly referenced.
+        self.derived: dict[str, Any] = {}
 
     def __len__(self) -> int:
         return len(self._names)
@@ -439,8 +443,8 @@ class NameIndex:
         return matches
 
 
-_NO_POSITIONS = np.zeros(0, dtype=np.intp)
-_NO_WEIGHTS = np.zeros(0)
+_NO_POSITIONS: Final = np.zeros(0, dtype=np.intp)
+_NO_WEIGHTS: Final = np.zeros(0)
 
 
 class _Found(NamedTuple):

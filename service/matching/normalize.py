@@ -30,7 +30,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from anyascii import anyascii
 
@@ -39,43 +39,43 @@ from service.matching.frequencies import MIN_WEIGHT, part_weight
 from service.matching.phonetics import phonetic_key, skeleton_key
 
 # Kinds the matcher knows; anything else is treated like None (unknown).
-PERSON = "person"
-ORGANIZATION = "organization"
-VESSEL = "vessel"
-AIRCRAFT = "aircraft"
+PERSON: Final = "person"
+ORGANIZATION: Final = "organization"
+VESSEL: Final = "vessel"
+AIRCRAFT: Final = "aircraft"
 
 # Apostrophes, ʿayn and hamza marks, acute/grave accents used as apostrophes: they sit inside a
 # word ("Kata'ib", "Qa`ida") and must not split it.
-_APOSTROPHES = re.compile(r"['`´‘’ʼʻʿʾʹ′]")
+_APOSTROPHES: Final = re.compile(r"['`´‘’ʼʻʿʾʹ′]")
 # Dotted initials such as "A.B.C." or "o.O.O." (joined for organisations).
-_DOTTED_INITIALS = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
+_DOTTED_INITIALS: Final = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
 # Lower-case letter followed by an upper-case one that starts a word of 3+ letters.
-_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})|(?<=[a-z]{3})(?=[A-Z]{2,}\b)")
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_ASCII_TOKEN = re.compile(r"[a-z0-9]+")
-_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|er|e|eme|ый|ая)$")
+_CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})|(?<=[a-z]{3})(?=[A-Z]{2,}\b)")
+_NON_ALNUM: Final = re.compile(r"[^a-z0-9]+")
+_ASCII_TOKEN: Final = re.compile(r"[a-z0-9]+")
+_ORDINAL: Final = re.compile(r"^(\d+)(?:st|nd|rd|th|er|e|eme|ый|ая)$")
 # Modern Greek digraphs romanised by sound ("Πούτιν" → Putin, "Ντ" → D), before anyascii
 # transliterates letter by letter.
-_GREEK_DIGRAPH_SOUNDS = {"ου": "u", "ού": "u", "μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng"}
-_GREEK_DIGRAPHS = re.compile("|".join(_GREEK_DIGRAPH_SOUNDS), re.IGNORECASE)
-_MIDDLE_DOTS = re.compile(r"[·・•‧]")
+_GREEK_DIGRAPH_SOUNDS: Final = {"ου": "u", "ού": "u", "μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng"}
+_GREEK_DIGRAPHS: Final = re.compile("|".join(_GREEK_DIGRAPH_SOUNDS), re.IGNORECASE)
+_MIDDLE_DOTS: Final = re.compile(r"[·・•‧]")
 # Digits standing for look-alike letters inside a person's name ("Ig0r Sech1n").
-_LOOKALIKE_DIGITS = str.maketrans("013457892", "oieastbgz")
+_LOOKALIKE_DIGITS: Final = str.maketrans("013457892", "oieastbgz")
 
 # The Arabic article as written on to a word, and the shortest word (article included) in
 # which those letters are the article: "الله" (Allah) is a word of its own.
-_ARABIC_ARTICLE = "\u0627\u0644"
-_MIN_ARTICLE_WORD_LENGTH = 5
+_ARABIC_ARTICLE: Final = "\u0627\u0644"
+_MIN_ARTICLE_WORD_LENGTH: Final = 5
 # "عبد" transliterates as "`bd", the ʿayn a mark that cleaning drops, leaving "bd" (alone or
 # written together with the following name, "عبدالحليم" → "`bdlhlym"): read as "abd".
-_ABD_WITHOUT_AYN = "\u0060bd"
-_ABID = "\u0060abd"
-_TA_MARBUTA = "\u0629"
+_ABD_WITHOUT_AYN: Final = "\u0060bd"
+_ABID: Final = "\u0060abd"
+_TA_MARBUTA: Final = "\u0629"
 # Scripts that do not write short vowels: names from them are compared on consonants.
-_ABJAD_RANGES = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
+_ABJAD_RANGES: Final = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
                  (0x08A0, 0x08FF), (0xFB1D, 0xFB4F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 # Scripts whose transliteration comes out as capitalised syllables with no spaces.
-_SYLLABIC_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
+_SYLLABIC_RANGES: Final = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
                     (0x1100, 0x11FF), (0x3130, 0x318F))
 
 
@@ -147,12 +147,12 @@ class NormalizedName:
 
 
 # Token sets that tell whether a normalisation step has anything to do in a name.
-_TITLE_WORDS = vocab.LEADING_TITLES | vocab.HONORIFICS
-_PARTICLE_CANDIDATES = (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | vocab.PATRONYMIC_MARKERS
+_TITLE_WORDS: Final = vocab.LEADING_TITLES | vocab.HONORIFICS
+_PARTICLE_CANDIDATES: Final = (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | vocab.PATRONYMIC_MARKERS
                         | vocab.NOBILIARY_PARTICLES)
-_ORG_STOPWORDS = vocab.ORGANIZATION_STOPWORDS
-_ABBREVIATION_WORDS = frozenset(vocab.ABBREVIATIONS)
-_ATTACHED_ARTICLES = frozenset(vocab.ATTACHED_ARTICLES)
+_ORG_STOPWORDS: Final = vocab.ORGANIZATION_STOPWORDS
+_ABBREVIATION_WORDS: Final = frozenset(vocab.ABBREVIATIONS)
+_ATTACHED_ARTICLES: Final = frozenset(vocab.ATTACHED_ARTICLES)
 assert all(len(article) == 2 for article in _ATTACHED_ARTICLES)
 
 

@@ -10,25 +10,26 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 # Letter groups folded in this order (earlier rules see the spelling before later ones).
-_DIGRAPH_RULES: tuple[tuple[str, str], ...] = (
+_DIGRAPH_RULES: Final[tuple[tuple[str, str], ...]] = (
     ("tsch", "ch"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("dj", "j"), ("zh", "j"),
     ("kh", "h"), ("gh", "k"), ("ph", "f"), ("th", "t"), ("dh", "d"),
     ("tz", "z"), ("ts", "z"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
 )
 # Single letters folded after the groups, in one pass: no group rule reads these outputs.
-_LETTER_FOLDS = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
+_LETTER_FOLDS: Final = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
 # Any of the groups: most parts have none, and one search is cheaper than a check per rule.
-_ANY_DIGRAPH = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
-_DOUBLE_LETTERS = re.compile(r"(.)\1+")
-_SOFT_C = re.compile(r"c(?=[eiy])")
+_ANY_DIGRAPH: Final = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
+_DOUBLE_LETTERS: Final = re.compile(r"(.)\1+")
+_SOFT_C: Final = re.compile(r"c(?=[eiy])")
 # Vowels deleted and labials/velars folded in one pass.
-_SKELETON_FOLDS = str.maketrans("pfvg", "bbbk", "aeiou")
+_SKELETON_FOLDS: Final = str.maketrans("pfvg", "bbbk", "aeiou")
 # The same one-letter folds as byte tables: bytes.translate is a plain table look-up, several
 # times faster than str.translate; used for ASCII keys (all tokens are ASCII once cleaned).
-_LETTER_BYTE_FOLDS = bytes.maketrans(b"qwyeo", b"kviiu")
-_SKELETON_BYTE_FOLDS = bytes.maketrans(b"pfvg", b"bbbk")
+_LETTER_BYTE_FOLDS: Final = bytes.maketrans(b"qwyeo", b"kviiu")
+_SKELETON_BYTE_FOLDS: Final = bytes.maketrans(b"pfvg", b"bbbk")
 
 
 def _undoubled(key: str) -> str:

@@ -23,7 +23,7 @@ How a score comes about (each step shows in the explanation):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from rapidfuzz.distance import OSA
 
@@ -37,46 +37,46 @@ from service.matching.normalize import (
 )
 
 # One similarity for every string pair (bound once: it is called in the innermost loops).
-_osa = OSA.normalized_similarity
+_osa: Final = OSA.normalized_similarity
 
 # The one decision threshold: a pair scoring at or above it is reported as a match. Chosen so
 # that a name with one typo in a rare part, or with an extra middle name, still matches,
 # while a different given name with the same family name does not.
-DEFAULT_THRESHOLD = 0.8
+DEFAULT_THRESHOLD: Final = 0.8
 
 # Two parts are aligned only when at least this similar; below it they stay unmatched.
-ALIGN_MIN_SIMILARITY = 0.7
+ALIGN_MIN_SIMILARITY: Final = 0.7
 # How much an initial agreeing with a full part counts ("J." for "Joachim").
-INITIAL_SIMILARITY = 0.9
+INITIAL_SIMILARITY: Final = 0.9
 # Key equality under transliteration folding ("Qasem" / "Ghasem" share a phonetic key).
-PHONETIC_EQUAL_SIMILARITY = 0.95
+PHONETIC_EQUAL_SIMILARITY: Final = 0.95
 # Near phonetic keys count a little less than near spellings: folding already made them close.
-PHONETIC_DISCOUNT = 0.05
+PHONETIC_DISCOUNT: Final = 0.05
 # Weight factor of parts only one name has (see the module docstring). Lower for people,
 # whose list entries carry full names (patronymics, second given names) that queries omit;
 # higher for organisations, where an extra word often names a different company (a branch).
-EXTRA_PART_FACTOR = 0.4
-EXTRA_PERSON_PART_FACTOR = 0.15
+EXTRA_PART_FACTOR: Final = 0.4
+EXTRA_PERSON_PART_FACTOR: Final = 0.15
 # The most a comparison can score when only initials agree ("N. N." for a full name).
-INITIALS_ONLY_CAP = 0.5
+INITIALS_ONLY_CAP: Final = 0.5
 # The most a person's one-word name can score against a longer one: one word alone does
 # not identify a person (weak one-word aliases would match every "Tom").
-SINGLE_PART_CAP = 0.7
+SINGLE_PART_CAP: Final = 0.7
 # Score lost per aligned pair that is one name's bearer and the other's father
 # ("Salman bin Ali" vs "Ali bin Salman": two different people).
-SWAPPED_ROLE_PENALTY = 0.15
+SWAPPED_ROLE_PENALTY: Final = 0.15
 # Score lost when both names carry numbers that differ ("Fund III" / "Fund IV"), or when only
 # one carries a number: numbered vessels and funds of one family are related, so flag them.
-NUMBER_MISMATCH_PENALTY = 0.1
-NUMBER_EXTRA_PENALTY = 0.05
+NUMBER_MISMATCH_PENALTY: Final = 0.1
+NUMBER_EXTRA_PENALTY: Final = 0.05
 # Score lost per pair of conflicting parts.
-CONFLICT_PENALTY = 0.05
+CONFLICT_PENALTY: Final = 0.05
 # Score lost when both organisations state legal forms of different classes.
-LEGAL_FORM_PENALTY = 0.05
+LEGAL_FORM_PENALTY: Final = 0.05
 # Parts aligned below this similarity may be a split or joined form of the other name's parts.
-STRONG_SIMILARITY = 0.9
+STRONG_SIMILARITY: Final = 0.9
 # Joining two adjacent parts must reach this similarity to replace them.
-JOIN_MIN_SIMILARITY = 0.85
+JOIN_MIN_SIMILARITY: Final = 0.85
 
 
 @dataclass(frozen=True, slots=True)

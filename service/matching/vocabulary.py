@@ -9,12 +9,13 @@ as they appear after transliteration.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from service.matching.phonetics import phonetic_key
 
 # Titles dropped only at the start of a name: elsewhere they may be real name parts
 # ("Major" and "General" are surnames, "President" a street or company word).
-LEADING_TITLES = frozenset({
+LEADING_TITLES: Final[frozenset[str]] = frozenset({
     "mr", "mrs", "ms", "miss", "mister", "messrs", "mme", "mlle", "herr", "frau", "sr", "sra",
     "monsieur", "madame", "mademoiselle", "senor", "senora", "signor", "signora", "gospodin",
     "dr", "doctor", "prof", "professor", "sir", "dame", "lord", "lady", "hon", "honorable",
@@ -30,7 +31,7 @@ LEADING_TITLES = frozenset({
 })
 
 # Religious and honorific titles dropped wherever they stand: lists put them mid-name too.
-HONORIFICS = frozenset({
+HONORIFICS: Final[frozenset[str]] = frozenset({
     "sheikh", "shaikh", "shaykh", "sheik", "shaik", "cheikh", "haji", "hajji", "hadji", "alhaji",
     "alhaj", "mullah", "mulla", "molla", "mawlawi", "maulawi", "mawlavi", "maulvi", "molvi",
     "maulana", "mawlana", "ayatollah", "ayatullah", "ayatolah", "hojatoleslam", "hojjatoleslam",
@@ -38,36 +39,44 @@ HONORIFICS = frozenset({
 })
 
 # The Arabic definite article as a separate word (after hyphens are split off).
-ARTICLES = frozenset({"al", "el", "ul"})
+ARTICLES: Final[frozenset[str]] = frozenset({"al", "el", "ul"})
 # Articles that may be glued to the following word ("Alkhazali").
-ATTACHED_ARTICLES = ("al", "el")
+ATTACHED_ARTICLES: Final[tuple[str, ...]] = ("al", "el")
 # The article assimilated to a following sun letter ("ad-Din", "as-Sayyid", "ash-Shami").
-SUN_LETTER_ARTICLES = frozenset({
+SUN_LETTER_ARTICLES: Final[frozenset[str]] = frozenset({
     "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "ed", "er", "es", "esh", "et",
     "ez", "en", "ud", "ur", "us", "un", "uz",
 })
 # "Son of" / "daughter of" markers between a given name and a father's or family name.
-PATRONYMIC_MARKERS = frozenset({"bin", "ibn", "bn", "ben", "bint", "binti", "ould", "walad"})
+PATRONYMIC_MARKERS: Final[frozenset[str]] = frozenset({
+    "bin", "ibn", "bn", "ben", "bint", "binti", "ould", "walad",
+})
 # The markers that are never a given name themselves ("Ben" is one).
-ARABIC_PATRONYMICS = frozenset({"bin", "ibn", "bn", "bint", "binti", "ould"})
+ARABIC_PATRONYMICS: Final[frozenset[str]] = frozenset({
+    "bin", "ibn", "bn", "bint", "binti", "ould",
+})
 # Forms of "abd" ("servant of") that start a compound with the next word.
-ABD_FORMS = frozenset({"abd", "abdel", "abdul", "abdal", "abdol", "abdu", "abdur"})
+ABD_FORMS: Final[frozenset[str]] = frozenset({
+    "abd", "abdel", "abdul", "abdal", "abdol", "abdu", "abdur",
+})
 # European nobiliary and connecting particles inside personal names.
-NOBILIARY_PARTICLES = frozenset({
+NOBILIARY_PARTICLES: Final[frozenset[str]] = frozenset({
     "von", "van", "der", "den", "de", "da", "di", "du", "dos", "das", "do", "del", "della",
     "des", "la", "le", "ter", "ten", "zu", "y", "e",
 })
 # Connecting words of organisation names ("Bank of China", "Marks and Spencer").
-ORGANIZATION_STOPWORDS = frozenset({
+ORGANIZATION_STOPWORDS: Final[frozenset[str]] = frozenset({
     "the", "of", "and", "for", "in", "on", "at", "to", "de", "des", "du", "la", "le", "les",
     "el", "los", "las", "del", "der", "die", "das", "und", "y", "et", "e", "i", "da", "do",
     "dos", "di", "della", "och", "og", "en",
 })
 
 # Words that are particles wherever they stand; kept as parts only at a name's start.
-PARTICLE_WORDS = ARTICLES | PATRONYMIC_MARKERS | SUN_LETTER_ARTICLES | NOBILIARY_PARTICLES
+PARTICLE_WORDS: Final[frozenset[str]] = (
+    ARTICLES | PATRONYMIC_MARKERS | SUN_LETTER_ARTICLES | NOBILIARY_PARTICLES
+)
 
-_ABD_ARTICLE = re.compile(r"^[aeiou](?:l|([dnrstz])(?=\1))")
+_ABD_ARTICLE: Final = re.compile(r"^[aeiou](?:l|([dnrstz])(?=\1))")
 
 
 def canonical_abd(token: str, fused: bool = False) -> str:
@@ -94,7 +103,7 @@ def _forms(canonical: str, *phrases: str) -> dict[tuple[str, ...], str]:
 
 # Legal forms → canonical class. Classes group forms that mean the same kind of company
 # across languages, so "AG" ≡ "Aktiengesellschaft" and "OOO" ≡ "LLC", while "AG" ≢ "GmbH".
-LEGAL_FORMS: dict[tuple[str, ...], str] = {
+LEGAL_FORMS: Final[dict[tuple[str, ...], str]] = {
     **_forms(
         "limited",
         "ltd", "limited", "llc", "l l c", "limited liability company", "limited company",
@@ -127,8 +136,8 @@ LEGAL_FORMS: dict[tuple[str, ...], str] = {
     ),
     **_forms("nonprofit", "ano", "ngo", "nko"),
 }
-_MAX_LEGAL_FORM_WORDS = max(len(phrase) for phrase in LEGAL_FORMS)
-_LEGAL_FORM_FIRST_KEYS = frozenset(phrase[0] for phrase in LEGAL_FORMS)
+_MAX_LEGAL_FORM_WORDS: Final = max(len(phrase) for phrase in LEGAL_FORMS)
+_LEGAL_FORM_FIRST_KEYS: Final = frozenset(phrase[0] for phrase in LEGAL_FORMS)
 
 
 def legal_form_at(
@@ -164,7 +173,7 @@ def may_hold_legal_form(keys: list[str]) -> bool:
 
 
 # Number words and ordinals (English), for "First Bank" ≡ "1st Bank", "Forty-Four" ≡ "44".
-NUMBER_WORDS: dict[str, int] = {
+NUMBER_WORDS: Final[dict[str, int]] = {
     word: value
     for value, words in enumerate([
         ("zero",), ("one", "first"), ("two", "second"), ("three", "third"),
@@ -183,7 +192,7 @@ NUMBER_WORDS.update({
 })
 
 # Roman numerals of two or more letters (single "I", "V", "X" are more often initials).
-ROMAN_NUMERALS: dict[str, int] = {
+ROMAN_NUMERALS: Final[dict[str, int]] = {
     numeral: value
     for value, numeral in enumerate(
         ["", "", "ii", "iii", "iv", "", "vi", "vii", "viii", "ix", "", "xi", "xii", "xiii",
@@ -193,7 +202,7 @@ ROMAN_NUMERALS: dict[str, int] = {
 }
 
 # Abbreviations common in organisation names.
-ABBREVIATIONS: dict[str, str] = {
+ABBREVIATIONS: Final[dict[str, str]] = {
     "intl": "international", "int": "international", "natl": "national", "mfg": "manufacturing",
     "assn": "association", "assoc": "association", "bros": "brothers", "dept": "department",
     "govt": "government", "univ": "university", "inst": "institute", "ind": "industries",
