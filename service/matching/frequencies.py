@@ -49,7 +49,6 @@ def part_count(phonetic: str) -> int:
     return _table()[0].get(phonetic, 0)
 
 
-@lru_cache(maxsize=200_000)
 def part_weight(phonetic: str, length: int) -> float:
     """Gives a part's weight in [MIN_WEIGHT, 1]: log-rarity among listed names."""
     if length == 1 and not phonetic.isdigit():

@@ -28,9 +28,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import Final
 
 from anyascii import anyascii
 
@@ -51,8 +50,13 @@ _APOSTROPHES: Final = re.compile(r"['`´‘’ʼʻʿʾʹ′]")
 _DOTTED_INITIALS: Final = re.compile(r"\b(?:[^\W\d_]\.){2,}(?![^\W\d_])")
 # Lower-case letter followed by an upper-case one that starts a word of 3+ letters.
 _CAMEL_BOUNDARY: Final = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z]{2,})|(?<=[a-z]{3})(?=[A-Z]{2,}\b)")
+_LOWER_UPPER: Final = re.compile(r"[a-z][A-Z]")
 _NON_ALNUM: Final = re.compile(r"[^a-z0-9]+")
-_ASCII_TOKEN: Final = re.compile(r"[a-z0-9]+")
+# ASCII bytes to token bytes: letters lower-cased, digits kept, anything else a separator.
+_ASCII_TOKEN_BYTES: Final = bytes(
+    ord(chr(code).lower()) if chr(code).isalnum() and code < 128 else ord(" ")
+    for code in range(256)
+)
 _ORDINAL: Final = re.compile(r"^(\d+)(?:st|nd|rd|th|er|e|eme|ый|ая)$")
 # Modern Greek digraphs romanised by sound ("Πούτιν" → Putin, "Ντ" → D), before anyascii
 # transliterates letter by letter.
@@ -79,51 +83,99 @@ _SYLLABIC_RANGES: Final = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
                     (0x1100, 0x11FF), (0x3130, 0x318F))
 
 
-class NamePart(NamedTuple):
+class NamePart:
     """One comparable part of a name, with its matching keys and weight.
 
-    A named tuple rather than a frozen dataclass: parts are made for every new token, and a
-    tuple is built several times faster; it is just as immutable and hashable.
+    A plain class with explicit equality, hashing and constructor rather than a named tuple
+    or dataclass: parts are made for every new token, and compiled (setup.py) this class is
+    built and read without any Python-level code. Parts are shared through caches and the
+    index, so a part must never be changed once made.
     """
 
-    text: str  # lower-case ASCII form
-    phonetic: str  # transliteration-tolerant key
-    skeleton: str  # consonants only (falls back to phonetic when a part has none)
-    weight: float  # rarity weight in [MIN_WEIGHT, 1]
-    abjad: bool = False  # written in a script without short vowels
-    initial: bool = False  # a single letter standing for a word
-    numeric: bool = False  # contains digits: must agree exactly
-    # The part without an attached Arabic article ("alkhazali" → "khazali"), if any.
-    bare: str | None = None
-    # The original characters of a part written in a syllabic script (Han, Hangul), where
-    # each character is a syllable: a different character is a different name.
-    source: str | None = None
+    __slots__ = ("text", "phonetic", "skeleton", "weight", "abjad", "initial", "numeric",
+                 "bare", "source")
+
+    def __init__(
+        self,
+        text: str,
+        phonetic: str,
+        skeleton: str,
+        weight: float,
+        abjad: bool = False,
+        initial: bool = False,
+        numeric: bool = False,
+        bare: str | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.text = text  # lower-case ASCII form
+        self.phonetic = phonetic  # transliteration-tolerant key
+        self.skeleton = skeleton  # consonants only (falls back to phonetic when none)
+        self.weight = weight  # rarity weight in [MIN_WEIGHT, 1]
+        self.abjad = abjad  # written in a script without short vowels
+        self.initial = initial  # a single letter standing for a word
+        self.numeric = numeric  # contains digits: must agree exactly
+        # The part without an attached Arabic article ("alkhazali" → "khazali"), if any.
+        self.bare = bare
+        # The original characters of a part written in a syllabic script (Han, Hangul),
+        # where each character is a syllable: a different character is a different name.
+        self.source = source
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, NamePart):
+            return NotImplemented
+        # Every other field follows from these (`make_part` derives them from the three).
+        return self.text == other.text and self.abjad == other.abjad \
+            and self.source == other.source
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.abjad, self.source))
+
+    def __repr__(self) -> str:
+        return f"NamePart({self.text!r}, phonetic={self.phonetic!r}, weight={self.weight})"
 
 
-@dataclass(slots=True, eq=False)
 class NormalizedName:
     """A name ready for comparison, and what normalisation did to it.
 
-    Not frozen, only because a frozen dataclass is several times slower to build; it is
-    shared through caches and the index, so it must never be changed once made.
+    It is shared through caches and the index, so it must never be changed once made.
     """
 
-    original: str
-    kind: str | None
-    parts: tuple[NamePart, ...]
-    titles: tuple[str, ...] = ()
-    particles: tuple[str, ...] = ()
-    legal_forms: tuple[str, ...] = ()  # canonical legal-form classes
-    reordered: bool = False
-    # Per part: "bearer" before a patronymic marker ("Salman" in "Salman bin Ali"), "father"
-    # after one ("Ali"), "" otherwise.
-    roles: tuple[str, ...] = ()
-    # The parts to align (those without digits, unless the name is only numbers) and, apart,
-    # the numbers, which must agree exactly: worked out once per name, not per comparison.
-    words: tuple[NamePart, ...] = ()
-    numbers: frozenset[str] = frozenset()
-    # The description, built on first use: a list name is explained in many comparisons.
-    _description: dict[str, object] | None = field(default=None, compare=False, repr=False)
+    __slots__ = ("original", "kind", "parts", "titles", "particles", "legal_forms",
+                 "reordered", "roles", "words", "numbers", "_description")
+
+    def __init__(
+        self,
+        original: str,
+        kind: str | None,
+        parts: tuple[NamePart, ...],
+        titles: tuple[str, ...] = (),
+        particles: tuple[str, ...] = (),
+        legal_forms: tuple[str, ...] = (),  # canonical legal-form classes
+        reordered: bool = False,
+        roles: tuple[str, ...] = (),
+        words: tuple[NamePart, ...] = (),
+        numbers: frozenset[str] = frozenset(),
+    ) -> None:
+        self.original = original
+        self.kind = kind
+        self.parts = parts
+        self.titles = titles
+        self.particles = particles
+        self.legal_forms = legal_forms
+        self.reordered = reordered
+        # Per part: "bearer" before a patronymic marker ("Salman" in "Salman bin Ali"),
+        # "father" after one ("Ali"), "" otherwise.
+        self.roles = roles
+        # The parts to align (those without digits, unless the name is only numbers) and,
+        # apart, the numbers, which must agree exactly: worked out once per name, not per
+        # comparison.
+        self.words = words
+        self.numbers = numbers
+        # The description, built on first use: a list name is explained in many comparisons.
+        self._description: dict[str, object] | None = None
+
+    def __repr__(self) -> str:
+        return f"NormalizedName({self.original!r}, kind={self.kind!r}, text={self.text!r})"
 
     @property
     def text(self) -> str:
@@ -153,6 +205,8 @@ _PARTICLE_CANDIDATES: Final = (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | voca
 _ORG_STOPWORDS: Final = vocab.ORGANIZATION_STOPWORDS
 _ABBREVIATION_WORDS: Final = frozenset(vocab.ABBREVIATIONS)
 _ATTACHED_ARTICLES: Final = frozenset(vocab.ATTACHED_ARTICLES)
+# Words the number step reads as numbers (ordinals and numerals have digits).
+_NUMBER_TOKENS: Final = frozenset(vocab.NUMBER_WORDS) | frozenset(vocab.ROMAN_NUMERALS)
 assert all(len(article) == 2 for article in _ATTACHED_ARTICLES)
 
 
@@ -448,16 +502,15 @@ def _drop_particles(tokens: list[str], kind: str | None, particles: list[str]) -
 def _ascii_tokens(text: str, organization_like: bool) -> list[str]:
     """Gives the lower-case alphanumeric tokens of a whole ASCII name in a few C-level passes
     (the same tokens `_clean_word` gives word by word)."""
-    if not (text.istitle() or text.isupper() or text.islower()):
+    if not (text.istitle() or text.isupper() or text.islower()) and _LOWER_UPPER.search(text):
         # Only a lower-case letter followed by an upper-case one can be a camel-case join.
         text = _CAMEL_BOUNDARY.sub(" ", text)
-    if "'" in text or "`" in text:
-        text = text.replace("'", "").replace("`", "")
     if organization_like and "." in text:
         text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
     if "&" in text:
         text = text.replace("&", " and ")
-    return _ASCII_TOKEN.findall(text.lower())
+    # One byte-table pass lower-cases, drops apostrophes and turns all else into spaces.
+    return text.encode().translate(_ASCII_TOKEN_BYTES, b"'`").decode().split()
 
 
 def _script_tokens(
@@ -524,7 +577,7 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
     if _particle_tokens(tokens) or (kind != PERSON and not _ORG_STOPWORDS.isdisjoint(tokens)):
         tokens = _drop_particles(tokens, kind, particles) or tokens
     tokens = _split_legal_forms(tokens, legal_forms, kind) or tokens
-    if kind != PERSON:
+    if kind != PERSON and (not all_letters or not _NUMBER_TOKENS.isdisjoint(tokens)):
         tokens = _numbers_to_digits(tokens, roman=True) or tokens
         if not _ABBREVIATION_WORDS.isdisjoint(tokens):
             tokens = [vocab.ABBREVIATIONS.get(t, t) for t in tokens]
@@ -554,10 +607,8 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
 
 
 def clear_caches() -> None:
-    """Empties every normalisation cache: whole names, parts, phonetic keys and weights
-    (for cold timings; nothing else needs it, since cached results never go stale)."""
+    """Empties every normalisation cache: whole names, parts and phonetic keys (for cold
+    timings; nothing else needs it, since cached results never go stale)."""
     normalize_name.cache_clear()
     make_part.cache_clear()
     phonetic_key.cache_clear()
-    skeleton_key.cache_clear()
-    part_weight.cache_clear()

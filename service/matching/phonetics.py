@@ -64,7 +64,6 @@ def phonetic_key(token: str) -> str:
     return _undoubled(key.encode().translate(_LETTER_BYTE_FOLDS).decode())
 
 
-@lru_cache(maxsize=200_000)
 def skeleton_key(phonetic: str) -> str:
     """Gives the consonant skeleton of a phonetic key (labials p/b/f/v alike, g≡k, final h
     dropped): Arabic has no p or v, Hebrew pe is p or f."""

@@ -101,24 +101,25 @@ def part_similarity(left: NamePart, right: NamePart) -> float:
 
 def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
     """Gives how alike two name parts are; any value below `cutoff` may come back as 0."""
-    # Unpacked once: this runs for every pair of parts of every comparison.
-    text, phonetic, skeleton, _, abjad, initial, numeric, bare, source = left
-    other_text, other_phonetic, other_skeleton, _, other_abjad, other_initial, other_numeric, \
-        other_bare, other_source = right
+    text, other_text = left.text, right.text
     if text == other_text:
         return 1.0
-    if numeric or other_numeric:
+    if left.numeric or right.numeric:
         return 0.0
+    initial, other_initial = left.initial, right.initial
     if initial or other_initial:
         if initial and other_initial:
             return 0.0
         return INITIAL_SIMILARITY if text[0] == other_text[0] else 0.0
+    source, other_source = left.source, right.source
     if source is not None and other_source is not None:
         # Both in a syllabic script: each character is a syllable of the name.
         return _osa(source, other_source, score_cutoff=cutoff)
-    if abjad != other_abjad:
+    if left.abjad != right.abjad:
         # Vowels are not written in one of the two: compare what both spell, the consonants.
-        return _osa(skeleton, other_skeleton, score_cutoff=cutoff)
+        return _osa(left.skeleton, right.skeleton, score_cutoff=cutoff)
+    phonetic, other_phonetic = left.phonetic, right.phonetic
+    bare, other_bare = left.bare, right.bare
     if phonetic == other_phonetic:
         return PHONETIC_EQUAL_SIMILARITY
     # The length difference alone is that many edits: when it already puts both spellings
