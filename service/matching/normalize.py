@@ -315,12 +315,15 @@ def _abjad_words(word: str) -> list[str]:
 
 
 def _clean_word(word: str, organization_like: bool) -> list[str]:
-    """Gives the lower-case alphanumeric tokens of one ASCII word."""
-    word = _APOSTROPHES.sub("", word)
-    if organization_like:
+    """Gives the lower-case alphanumeric tokens of one transliterated (ASCII) word."""
+    if not word.isascii():
+        word = _APOSTROPHES.sub("", word)
+    if organization_like and "." in word:
         word = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), word)
-    word = word.replace("&", " and ")
-    return _NON_ALNUM.sub(" ", word.lower()).split()
+    if "&" in word:
+        word = word.replace("&", " and ")
+    # Apostrophes dropped, letters lower-cased, anything else a separator (as for ASCII names).
+    return word.encode().translate(_ASCII_TOKEN_BYTES, b"'`").decode().split()
 
 
 def _abjad_vowels(token: str) -> str:

@@ -22,7 +22,6 @@ _DIGRAPH_RULES: Final[tuple[tuple[str, str], ...]] = (
 _LETTER_FOLDS: Final = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
 # Any of the groups: most parts have none, and one search is cheaper than a check per rule.
 _ANY_DIGRAPH: Final = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
-_DOUBLE_LETTERS: Final = re.compile(r"(.)\1+")
 _SOFT_C: Final = re.compile(r"c(?=[eiy])")
 # Vowels deleted and labials/velars folded in one pass.
 _SKELETON_FOLDS: Final = str.maketrans("pfvg", "bbbk", "aeiou")
@@ -34,14 +33,21 @@ _SKELETON_BYTE_FOLDS: Final = bytes.maketrans(b"pfvg", b"bbbk")
 
 def _undoubled(key: str) -> str:
     """Gives the key with runs of one letter written once."""
-    # The search is a C-level scan; the substitution (a Python-level template) is rarer.
-    if _DOUBLE_LETTERS.search(key) is None:
+    # A plain character loop: compiled (setup.py), it beats a back-referencing regex.
+    previous = ""
+    for char in key:
+        if char == previous:
+            break
+        previous = char
+    else:
         return key
-    return _DOUBLE_LETTERS.sub(_first_letter, key)
-
-
-def _first_letter(match: re.Match[str]) -> str:
-    return match.group(1)
+    letters: list[str] = []
+    previous = ""
+    for char in key:
+        if char != previous:
+            letters.append(char)
+            previous = char
+    return "".join(letters)
 
 
 @lru_cache(maxsize=200_000)

@@ -22,7 +22,6 @@ How a score comes about (each step shows in the explanation):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from rapidfuzz.distance import OSA
@@ -36,8 +35,18 @@ from service.matching.normalize import (
     normalize_name,
 )
 
-# One similarity for every string pair (bound once: it is called in the innermost loops).
-_osa: Final = OSA.normalized_similarity
+# The edit distance behind every string similarity (bound once: innermost loops).
+_osa_distance: Final = OSA.distance
+
+
+def _osa(text: str, other: str, score_cutoff: float = 0.0) -> float:
+    """Gives rapidfuzz's normalised OSA similarity, 0 below `score_cutoff`: worked out from
+    the plain distance, whose call costs a third less than the normalised one's."""
+    longer = len(text) if len(text) > len(other) else len(other)
+    if not longer:
+        return 1.0
+    similarity = 1.0 - _osa_distance(text, other) / longer
+    return similarity if similarity >= score_cutoff else 0.0
 
 # The one decision threshold: a pair scoring at or above it is reported as a match. Chosen so
 # that a name with one typo in a rare part, or with an extra middle name, still matches,
@@ -79,13 +88,23 @@ STRONG_SIMILARITY: Final = 0.9
 JOIN_MIN_SIMILARITY: Final = 0.85
 
 
-@dataclass(frozen=True, slots=True)
 class Comparison:
-    """The outcome of comparing two names: score in [0, 1], decision and explanation."""
+    """The outcome of comparing two names: score in [0, 1], decision and explanation.
 
-    score: float
-    match: bool
-    explanation: dict[str, Any] = field(default_factory=dict)
+    A plain class rather than a frozen dataclass, which builds through Python-level code
+    even when compiled; one is made per comparison. Never changed once made.
+    """
+
+    __slots__ = ("score", "match", "explanation")
+
+    def __init__(self, score: float, match: bool,
+                 explanation: dict[str, Any] | None = None) -> None:
+        self.score = score
+        self.match = match
+        self.explanation: dict[str, Any] = explanation if explanation is not None else {}
+
+    def __repr__(self) -> str:
+        return f"Comparison(score={self.score!r}, match={self.match!r})"
 
 
 def _rounded(value: float) -> float:
@@ -130,14 +149,14 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         length, other_length = len(phonetic), len(other_phonetic)
         if 1.0 - abs(length - other_length) / max(length, other_length, 1) < cutoff:
             return 0.0
-    similarity = max(
-        _osa(text, other_text, score_cutoff=cutoff),
-        _osa(phonetic, other_phonetic, score_cutoff=cutoff) - PHONETIC_DISCOUNT,
-    )
+    similarity = _osa(text, other_text, cutoff)
+    phonetic_similarity = _osa(phonetic, other_phonetic, cutoff) - PHONETIC_DISCOUNT
+    if phonetic_similarity > similarity:
+        similarity = phonetic_similarity
     if bare is not None or other_bare is not None:
-        similarity = max(
-            similarity, _osa(bare or text, other_bare or other_text, score_cutoff=cutoff)
-        )
+        bare_similarity = _osa(bare or text, other_bare or other_text, cutoff)
+        if bare_similarity > similarity:
+            similarity = bare_similarity
     return similarity
 
 
@@ -158,26 +177,25 @@ def _align(
     if len(candidates) <= 1:
         return [(i, j, similarity) for similarity, _, i, j in candidates]
     candidates.sort(reverse=True)
-    used_left: set[int] = set()
-    used_right: set[int] = set()
+    used_left = [False] * len(left)
+    used_right = [False] * len(right)
     pairs = []
     for similarity, _, i, j in candidates:
-        if i in used_left or j in used_right:
+        if used_left[i] or used_right[j]:
             continue
-        used_left.add(i)
-        used_right.add(j)
+        used_left[i] = used_right[j] = True
         pairs.append((i, j, similarity))
     return pairs
 
 
 def _join_split_parts(
-    parts: tuple[NamePart, ...], other: tuple[NamePart, ...], weak: set[int]
+    parts: tuple[NamePart, ...], other: tuple[NamePart, ...], weak: list[bool]
 ) -> tuple[NamePart, ...] | None:
     """Gives `parts` with two adjacent ones joined where the join matches a part of `other`."""
     if len(parts) < 2:
         return None  # nothing to join
     targets = [other_part.text for position, other_part in enumerate(other)
-               if position in weak and not other_part.initial]
+               if weak[position] and not other_part.initial]
     if not targets:
         return None
     # A similarity of JOIN_MIN_SIMILARITY allows at most this share of the longer length
@@ -197,7 +215,7 @@ def _join_split_parts(
                 continue
             if not joined:
                 joined = first.text + second.text
-            if _osa(joined, target, score_cutoff=JOIN_MIN_SIMILARITY) >= JOIN_MIN_SIMILARITY:
+            if _osa(joined, target, JOIN_MIN_SIMILARITY) >= JOIN_MIN_SIMILARITY:
                 merged = make_part(joined, first.abjad)
                 return parts[:index] + (merged,) + parts[index + 2:]
     return None
@@ -205,10 +223,13 @@ def _join_split_parts(
 
 def _weakly_matched(
     count: int, pairs: list[tuple[int, int, float]], side: int
-) -> set[int]:
-    """Gives the indexes of one side's parts that are unmatched or matched below 0.9."""
-    strong = {pair[side] for pair in pairs if pair[2] >= STRONG_SIMILARITY}
-    return set(range(count)) - strong
+) -> list[bool]:
+    """Gives, per part of one side, whether it is unmatched or matched below 0.9."""
+    weak = [True] * count
+    for i, j, similarity in pairs:
+        if similarity >= STRONG_SIMILARITY:
+            weak[j if side else i] = False
+    return weak
 
 
 def _role_swaps(
@@ -245,11 +266,11 @@ def _join_until_aligned(
             break  # every part of both names strongly matched: nothing to join
         weak_left = _weakly_matched(left_count, pairs, 0)
         weak_right = _weakly_matched(right_count, pairs, 1)
-        if not weak_left and not weak_right:
+        if True not in weak_left and True not in weak_right:
             break
         joined_left = _join_split_parts(left_parts, right_parts, weak_right)
         joined_right = None
-        if joined_left is None and weak_left:
+        if joined_left is None and True in weak_left:
             joined_right = _join_split_parts(right_parts, left_parts, weak_left)
         if joined_left is None and joined_right is None:
             break
