@@ -580,8 +580,9 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
     if _particle_tokens(tokens) or (kind != PERSON and not _ORG_STOPWORDS.isdisjoint(tokens)):
         tokens = _drop_particles(tokens, kind, particles) or tokens
     tokens = _split_legal_forms(tokens, legal_forms, kind) or tokens
-    if kind != PERSON and (not all_letters or not _NUMBER_TOKENS.isdisjoint(tokens)):
-        tokens = _numbers_to_digits(tokens, roman=True) or tokens
+    if kind != PERSON:
+        if not all_letters or not _NUMBER_TOKENS.isdisjoint(tokens):
+            tokens = _numbers_to_digits(tokens, roman=True) or tokens
         if not _ABBREVIATION_WORDS.isdisjoint(tokens):
             tokens = [vocab.ABBREVIATIONS.get(t, t) for t in tokens]
 

@@ -152,3 +152,18 @@ def test_part_keys_are_the_keys_make_part_gives() -> None:
                         ("mohammed", False), ("x5", False)]:
         part = make_part(text, abjad)
         assert part_keys(text, abjad) == (part.phonetic, part.skeleton, part.bare)
+
+
+def test_organisation_abbreviations_are_expanded_with_or_without_numbers() -> None:
+    assert parts("Anglo-Caribbean Intl. Co.", "organization") == ["anglo", "caribbean",
+                                                                   "international"]
+    assert parts("Anglo-Caribbean Mfg. Fifth", "organization") == ["anglo", "caribbean",
+                                                                   "manufacturing", "5"]
+    # A person's name keeps its words: "St" is a name part there, not "Saint".
+    assert parts("Ali St", "person") == ["ali", "st"]
+
+
+def test_apostrophes_in_any_script_join_and_punctuation_splits() -> None:
+    assert parts("Kata’ib Hizballah", "organization") == ["kataib", "hizballah"]
+    assert parts("KATA'IB-HIZBALLAH", "organization") == ["kataib", "hizballah"]
+    assert parts("Asa`ib Ahl al-Haq", "organization") == ["asaib", "ahl", "haq"]
