@@ -42,6 +42,7 @@ PERSON: Final = "person"
 ORGANIZATION: Final = "organization"
 VESSEL: Final = "vessel"
 AIRCRAFT: Final = "aircraft"
+_MATCHER_KINDS: Final = frozenset({PERSON, ORGANIZATION, VESSEL, AIRCRAFT})
 
 # Apostrophes, ʿayn and hamza marks, acute/grave accents used as apostrophes: they sit inside a
 # word ("Kata'ib", "Qa`ida") and must not split it.
@@ -198,15 +199,52 @@ class NormalizedName:
         return dict(self._description)
 
 
-# Token sets that tell whether a normalisation step has anything to do in a name.
-_TITLE_WORDS: Final = vocab.LEADING_TITLES | vocab.HONORIFICS
-_PARTICLE_CANDIDATES: Final = (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | vocab.PATRONYMIC_MARKERS
-                        | vocab.NOBILIARY_PARTICLES)
-_ORG_STOPWORDS: Final = vocab.ORGANIZATION_STOPWORDS
-_ABBREVIATION_WORDS: Final = frozenset(vocab.ABBREVIATIONS)
 _ATTACHED_ARTICLES: Final = frozenset(vocab.ATTACHED_ARTICLES)
-# Words the number step reads as numbers (ordinals and numerals have digits).
-_NUMBER_TOKENS: Final = frozenset(vocab.NUMBER_WORDS) | frozenset(vocab.ROMAN_NUMERALS)
+
+# Bits telling which normalisation steps a token may concern: a name's tokens are looked up
+# once, and a step runs only when one of them may concern it.
+_TITLE_FLAG: Final = 1
+_PATRONYMIC_FLAG: Final = 2
+_PARTICLE_FLAG: Final = 4  # an article, marker or connecting word (or sun-letter article)
+_ORGANIZATION_STOPWORD_FLAG: Final = 8
+_NUMBER_FLAG: Final = 16  # a number word or Roman numeral (ordinals and numerals have digits)
+_ABBREVIATION_FLAG: Final = 32
+_LEGAL_FORM_FLAG: Final = 64  # may start a legal form
+
+
+def _flag_table() -> dict[str, int]:
+    """Gives the step bits of every token that concerns a step (legal forms: the short
+    words, whose look-up key is the word itself; longer ones are looked up by key)."""
+    table: dict[str, int] = {}
+    steps: list[tuple[frozenset[str], int]] = [
+        (vocab.LEADING_TITLES | vocab.HONORIFICS, _TITLE_FLAG),
+        (vocab.PATRONYMIC_MARKERS, _PATRONYMIC_FLAG),
+        (vocab.ARTICLES | vocab.SUN_LETTER_ARTICLES | vocab.PATRONYMIC_MARKERS
+         | vocab.NOBILIARY_PARTICLES, _PARTICLE_FLAG),
+        (vocab.ORGANIZATION_STOPWORDS, _ORGANIZATION_STOPWORD_FLAG),
+        (frozenset(vocab.NUMBER_WORDS) | frozenset(vocab.ROMAN_NUMERALS), _NUMBER_FLAG),
+        (frozenset(vocab.ABBREVIATIONS), _ABBREVIATION_FLAG),
+        (vocab.SHORT_LEGAL_FORM_STARTS, _LEGAL_FORM_FLAG),
+    ]
+    for words, flag in steps:
+        for word in words:
+            table[word] = table.get(word, 0) | flag
+    return table
+
+
+_TOKEN_FLAGS: Final = _flag_table()
+
+
+def _token_flags(tokens: list[str]) -> int:
+    """Gives the bits of the steps any of the tokens may concern."""
+    flags = 0
+    for token in tokens:
+        flags |= _TOKEN_FLAGS.get(token, 0)
+        if len(token) > vocab.SHORT_LEGAL_FORM_WORD and vocab.may_start_legal_form(token):
+            flags |= _LEGAL_FORM_FLAG
+    return flags
+
+
 assert all(len(article) == 2 for article in _ATTACHED_ARTICLES)
 
 
@@ -535,16 +573,11 @@ def _script_tokens(
     return tokens, sources, abjad_name
 
 
-def _particle_tokens(tokens: list[str]) -> bool:
-    """Gives whether any token may be an article, marker or connecting word (or a sun-letter
-    article), so the particle step can be skipped for most names."""
-    return not _PARTICLE_CANDIDATES.isdisjoint(tokens)
-
-
 @lru_cache(maxsize=50_000)
 def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
     """Gives the normalised, explainable form of a name (see the module docstring)."""
-    kind = canonical_kind(kind)
+    if kind is not None and kind not in _MATCHER_KINDS:
+        kind = canonical_kind(kind)
     ascii_name = name.isascii()
     # NFKC changes nothing in ASCII text.
     text = name.strip() if ascii_name else unicodedata.normalize("NFKC", name).strip()
@@ -570,20 +603,25 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
     roles: dict[str, str] = {}
     # Each step runs only when a token could concern it; a step never normalises a name
     # away entirely (the last non-empty form is kept).
-    if kind != ORGANIZATION and not _TITLE_WORDS.isdisjoint(tokens):
+    # Read off the tokens before any step: a step only removes tokens or writes ones that
+    # concern no later step ("abd" compounds, digits), so a step that finds nothing to do
+    # when its bit is set changes nothing.
+    flags = _token_flags(tokens)
+    if kind != ORGANIZATION and flags & _TITLE_FLAG:
         # Organisation names keep their first word ("General Motors", "Captain Trading").
         tokens = _drop_titles(tokens, titles) or tokens
     if "abd" in "".join(tokens) and any(token.startswith("abd") for token in tokens):
         tokens = _fuse_abd_compounds(tokens, particles) or tokens
-    if not vocab.PATRONYMIC_MARKERS.isdisjoint(tokens):
+    if flags & _PATRONYMIC_FLAG:
         roles = _patronymic_roles(tokens)
-    if _particle_tokens(tokens) or (kind != PERSON and not _ORG_STOPWORDS.isdisjoint(tokens)):
+    if flags & _PARTICLE_FLAG or (kind != PERSON and flags & _ORGANIZATION_STOPWORD_FLAG):
         tokens = _drop_particles(tokens, kind, particles) or tokens
-    tokens = _split_legal_forms(tokens, legal_forms, kind) or tokens
+    if flags & _LEGAL_FORM_FLAG:
+        tokens = _split_legal_forms(tokens, legal_forms, kind) or tokens
     if kind != PERSON:
-        if not all_letters or not _NUMBER_TOKENS.isdisjoint(tokens):
+        if not all_letters or flags & _NUMBER_FLAG:
             tokens = _numbers_to_digits(tokens, roman=True) or tokens
-        if not _ABBREVIATION_WORDS.isdisjoint(tokens):
+        if flags & _ABBREVIATION_FLAG:
             tokens = [vocab.ABBREVIATIONS.get(t, t) for t in tokens]
 
     if sources:

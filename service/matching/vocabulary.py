@@ -90,11 +90,15 @@ def canonical_abd(token: str, fused: bool = False) -> str:
     return token
 
 
+# Legal-form words up to this long are looked up as written, longer ones by phonetic key.
+SHORT_LEGAL_FORM_WORD: Final = 4
+
+
 def _form_key(word: str) -> str:
     """Gives the look-up key of a legal-form word: phonetic for words, exact for short ones."""
     # Spelling variants of long words ("otvetstvennostyu", "otvetstvennostiu") must agree,
     # but folding short abbreviations would confuse them ("ooo" and the initial "o").
-    return phonetic_key(word) if len(word) > 4 else word
+    return phonetic_key(word) if len(word) > SHORT_LEGAL_FORM_WORD else word
 
 
 def _forms(canonical: str, *phrases: str) -> dict[tuple[str, ...], str]:
@@ -165,6 +169,16 @@ def legal_form_at(
 def legal_form_keys(tokens: list[str]) -> list[str]:
     """Gives the legal-form look-up key of each token."""
     return [_form_key(token) for token in tokens]
+
+
+# The short words that start a legal form (their key is the word itself).
+SHORT_LEGAL_FORM_STARTS: Final = frozenset(
+    key for key in _LEGAL_FORM_FIRST_KEYS if len(key) <= SHORT_LEGAL_FORM_WORD)
+
+
+def may_start_legal_form(word: str) -> bool:
+    """Gives whether a legal form may start with this word."""
+    return _form_key(word) in _LEGAL_FORM_FIRST_KEYS
 
 
 def may_hold_legal_form(keys: list[str]) -> bool:
