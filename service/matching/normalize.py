@@ -35,7 +35,7 @@ from anyascii import anyascii
 
 from service.matching import vocabulary as vocab
 from service.matching.frequencies import MIN_WEIGHT, part_weight
-from service.matching.phonetics import phonetic_key, skeleton_key
+from service.matching.phonetics import clear_phonetic_cache, phonetic_key, skeleton_key
 
 # Kinds the matcher knows; anything else is treated like None (unknown).
 PERSON: Final = "person"
@@ -384,9 +384,38 @@ def _article_stripped(token: str, abjad: bool) -> str | None:
     return None
 
 
-@lru_cache(maxsize=200_000)
+# The parts and whole names made so far. Plain dictionaries emptied when full rather than LRU
+# caches, whose bookkeeping costs more than a hit saves: names repeat their parts and
+# screening repeats names, so the common ones are soon back. Parts of names in Latin script
+# (no abjad, no syllabic source) are keyed by their text alone, the rest by all three.
+PART_CACHE_SIZE: Final = 200_000
+NAME_CACHE_SIZE: Final = 50_000
+_PLAIN_PARTS: Final[dict[str, NamePart]] = {}
+_OTHER_PARTS: Final[dict[tuple[str, bool, str | None], NamePart]] = {}
+_NAMES: Final[dict[tuple[str, str | None], NormalizedName]] = {}
+
+
 def make_part(text: str, abjad: bool = False, source: str | None = None) -> NamePart:
     """Gives the name part for one normalised token, with its keys and weight."""
+    if not abjad and source is None:
+        part = _PLAIN_PARTS.get(text)
+        if part is None:
+            part = _new_part(text, False, None)
+            if len(_PLAIN_PARTS) >= PART_CACHE_SIZE:
+                _PLAIN_PARTS.clear()
+            _PLAIN_PARTS[text] = part
+        return part
+    key = (text, abjad, source)
+    part = _OTHER_PARTS.get(key)
+    if part is None:
+        part = _new_part(text, abjad, source)
+        if len(_OTHER_PARTS) >= PART_CACHE_SIZE:
+            _OTHER_PARTS.clear()
+        _OTHER_PARTS[key] = part
+    return part
+
+
+def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
     skeleton = skeleton_key(phonetic)
     numeric = not text.isalpha()
@@ -573,9 +602,19 @@ def _script_tokens(
     return tokens, sources, abjad_name
 
 
-@lru_cache(maxsize=50_000)
 def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
     """Gives the normalised, explainable form of a name (see the module docstring)."""
+    key = (name, kind)
+    normalized = _NAMES.get(key)
+    if normalized is None:
+        normalized = _normalize(name, kind)
+        if len(_NAMES) >= NAME_CACHE_SIZE:
+            _NAMES.clear()
+        _NAMES[key] = normalized
+    return normalized
+
+
+def _normalize(name: str, kind: str | None) -> NormalizedName:
     if kind is not None and kind not in _MATCHER_KINDS:
         kind = canonical_kind(kind)
     ascii_name = name.isascii()
@@ -651,6 +690,7 @@ def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
 def clear_caches() -> None:
     """Empties every normalisation cache: whole names, parts and phonetic keys (for cold
     timings; nothing else needs it, since cached results never go stale)."""
-    normalize_name.cache_clear()
-    make_part.cache_clear()
-    phonetic_key.cache_clear()
+    _NAMES.clear()
+    _PLAIN_PARTS.clear()
+    _OTHER_PARTS.clear()
+    clear_phonetic_cache()

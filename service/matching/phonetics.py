@@ -9,7 +9,6 @@ p/b, v/f, g/k, a final h): the part of a name that scripts without short vowels 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Final
 
 # Letter groups folded in this order (earlier rules see the spelling before later ones).
@@ -50,9 +49,49 @@ def _undoubled(key: str) -> str:
     return "".join(letters)
 
 
-@lru_cache(maxsize=200_000)
+def _undoubled_ascii(folded: bytes) -> str:
+    """Gives ASCII bytes as text, with runs of one letter written once (`_undoubled` on
+    the bytes the letter folds give: compiled, a loop over bytes reads plain integers)."""
+    previous = -1
+    for byte in folded:
+        if byte == previous:
+            break
+        previous = byte
+    else:
+        return folded.decode()
+    letters = bytearray()
+    previous = -1
+    for byte in folded:
+        if byte != previous:
+            letters.append(byte)
+            previous = byte
+    return letters.decode()
+
+
+# Phonetic keys of the tokens seen so far. A plain dictionary emptied when full rather than an
+# LRU cache, whose bookkeeping costs more than most keys take to make: names repeat their
+# parts, so the common ones are soon back.
+_PHONETIC_KEYS: Final[dict[str, str]] = {}
+PHONETIC_CACHE_SIZE: Final = 200_000
+
+
 def phonetic_key(token: str) -> str:
     """Gives a token's transliteration-tolerant key (variants of one name share it)."""
+    key = _PHONETIC_KEYS.get(token)
+    if key is None:
+        key = _phonetic_key(token)
+        if len(_PHONETIC_KEYS) >= PHONETIC_CACHE_SIZE:
+            _PHONETIC_KEYS.clear()
+        _PHONETIC_KEYS[token] = key
+    return key
+
+
+def clear_phonetic_cache() -> None:
+    """Forgets every phonetic key made so far (for cold timings)."""
+    _PHONETIC_KEYS.clear()
+
+
+def _phonetic_key(token: str) -> str:
     if token.isdigit():
         return token
     key = token
@@ -67,7 +106,7 @@ def phonetic_key(token: str) -> str:
         return _undoubled(key.translate(_LETTER_FOLDS))
     if "x" in key:
         key = key.replace("x", "ks")
-    return _undoubled(key.encode().translate(_LETTER_BYTE_FOLDS).decode())
+    return _undoubled_ascii(key.encode().translate(_LETTER_BYTE_FOLDS))
 
 
 def skeleton_key(phonetic: str) -> str:
@@ -76,12 +115,9 @@ def skeleton_key(phonetic: str) -> str:
     if phonetic.isdigit():
         return phonetic
     if phonetic.isascii():
-        key = _undoubled(
-            phonetic.encode().translate(_SKELETON_BYTE_FOLDS, b"aeiou").decode())
+        key = _undoubled_ascii(phonetic.encode().translate(_SKELETON_BYTE_FOLDS, b"aeiou"))
     else:
         key = _undoubled(phonetic.translate(_SKELETON_FOLDS))
     if len(key) > 1 and key.endswith("h"):
         key = key[:-1]
     return key or phonetic
-
-
