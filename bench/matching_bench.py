@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -126,15 +127,10 @@ def case_figures(repeats: int, peer: Peer | None) -> list[Row]:
         return [compare(c["name1"], c["name2"], CASE_KINDS.get(c["schema"])).match
                 for c in cases]
 
-    def decisions() -> list[bool]:
-        # A batch decision (`xref compare --pairs`) needs the score and match only.
-        return [compare(c["name1"], c["name2"], CASE_KINDS.get(c["schema"]),
-                        explain=False).match for c in cases]
-
     our_f1 = _f1(ours(), labels)
-    decision_f1 = _f1(decisions(), labels)
+    decision_f1 = _f1(_decisions(cases), labels)
     assert decision_f1 == our_f1, "the explanation must not change the decision"
-    our_seconds = _median_seconds(decisions, repeats, _clear_caches)
+    our_seconds = _median_seconds(lambda: _decisions(cases), repeats, _clear_caches)
     our_us = our_seconds / len(cases) * 1e6
     explained_seconds = _median_seconds(ours, repeats, _clear_caches)
     peer_note = "nomenklatura LogicV2 @0.7, same run"
@@ -186,6 +182,32 @@ def case_figures(repeats: int, peer: Peer | None) -> list[Row]:
          "value": round(warm_seconds / len(cases) * 1e6, 1), "target": "—",
          "peer": peer_us},
     ]
+
+
+def _decisions(cases: list[dict[str, str]]) -> list[bool]:
+    """Gives the match decisions on the cases: score and match only, no explanation (the
+    batch use, `xref compare --pairs`)."""
+    return [compare(c["name1"], c["name2"], CASE_KINDS.get(c["schema"]), explain=False).match
+            for c in cases]
+
+
+def _screening_queries() -> list[str]:
+    """Gives the screening queries: the Congress names and the perturbed UN names."""
+    return [r["full_name"] for r in _csv_rows(CONGRESS_CSV)] + \
+        [r["full_name"] for r in _csv_rows(UN_TREATED_CSV)]
+
+
+def _cold_screening_seconds(index: NameIndex, queries: list[str], repeats: int) -> float:
+    """Gives the median time to screen the queries, every cache emptied before each run."""
+    def screen() -> None:
+        for query in queries:
+            index.search(query)
+
+    def cold() -> None:
+        _clear_caches()
+        index.clear_lookup_cache()
+
+    return _median_seconds(screen, repeats, cold)
 
 
 def _same_entry_keys(names: list[IndexedName]) -> dict[str, set[tuple[str, str]]]:
@@ -259,9 +281,16 @@ def cross_script(sdn_index: NameIndex) -> list[Row]:
     pairs = [line for line in CROSS_SCRIPT_CSV.read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     pair_hits = 0
+    # The scripts the issue names (Persian is written in Arabic script): each written name
+    # against its Latin form, from both files.
+    named_scripts = [(variant, listed) for variant in variants
+                     if _script(variant) in NAMED_SCRIPTS]
     for line in pairs:
         query, expected = next(csv.reader([line]))[:2]
         pair_hits += compare(query, expected, "person").match
+        if _script(query) in NAMED_SCRIPTS:
+            named_scripts.append((query, expected))
+    named_hits = sum(compare(query, expected, "person").match for query, expected in named_scripts)
     return [
         {"figure": f"Putin's name in {len(variants)} spellings/scripts: compare() match "
                    f"with '{listed}'",
@@ -270,7 +299,22 @@ def cross_script(sdn_index: NameIndex) -> list[Row]:
          "value": round(screened / len(variants), 3), "target": "high", "peer": "—"},
         {"figure": f"Cross-script pairs (watchman, {len(pairs)}): compare() match",
          "value": round(pair_hits / len(pairs), 3), "target": "high", "peer": "—"},
+        {"figure": f"Arabic, Persian and Cyrillic script: the {len(named_scripts)} names of "
+                   "the two files above written in them match their Latin form",
+         "value": round(named_hits / len(named_scripts), 3),
+         "target": "find their Latin entries", "peer": "—"},
     ]
+
+
+NAMED_SCRIPTS = ("ARABIC", "CYRILLIC")
+
+
+def _script(text: str) -> str:
+    """Gives the Unicode script word of a text's first non-ASCII letter ("LATIN" if none)."""
+    for char in text:
+        if char.isalpha() and not char.isascii():
+            return unicodedata.name(char, "UNKNOWN").split()[0]
+    return "LATIN"
 
 
 def alias_recall(peer: Peer | None) -> Row:
@@ -302,18 +346,13 @@ def speed(sdn: list[IndexedName], repeats: int) -> list[Row]:
     """Gives index build time, screening throughput vs brute force, and process RSS."""
     build_seconds = _median_seconds(lambda: NameIndex.build(sdn), repeats, _clear_caches)
     index = NameIndex.build(sdn)
-    queries = [r["full_name"] for r in _csv_rows(CONGRESS_CSV)]
-    queries += [r["full_name"] for r in _csv_rows(UN_TREATED_CSV)]
+    queries = _screening_queries()
 
     def screen() -> None:
         for query in queries:
             index.search(query)
 
-    def cold() -> None:
-        _clear_caches()
-        index.clear_lookup_cache()
-
-    cold_seconds = _median_seconds(screen, repeats, cold)
+    cold_seconds = _cold_screening_seconds(index, queries, repeats)
     warm_seconds = _median_seconds(screen, repeats, lambda: None)
     names_per_second = len(queries) / cold_seconds
 
@@ -342,6 +381,40 @@ def speed(sdn: list[IndexedName], repeats: int) -> list[Row]:
         {"figure": "RSS of a process with the SDN names and index loaded (MB)",
          "value": round(rss_mb), "target": "≤ 300", "peer": "—"},
     ]
+
+
+def uncompiled(repeats: int) -> list[Row]:
+    """Gives the cold compare and screening figures of the uncompiled source (what an install
+    with XREF_PURE_PYTHON=1 runs), measured in a child process, beside the compiled ones."""
+    import service.matching.scorer as scorer
+
+    if scorer.__file__ is None or scorer.__file__.endswith(".py"):
+        return []  # this install is not compiled: the figures above are the source's
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "from service.matching.uncompiled import prefer_source; prefer_source(); "
+         f"from bench.matching_bench import _uncompiled_probe; _uncompiled_probe({repeats})"],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    compare_us, names_per_second = (float(v) for v in probe.stdout.split()[-2:])
+    return [
+        {"figure": "compare() cost per pair, score and decision only, cold caches, "
+                   "uncompiled source (XREF_PURE_PYTHON=1) (µs, median)",
+         "value": round(compare_us, 1), "target": "—", "peer": "—"},
+        {"figure": "Screening throughput vs full SDN, cold caches, uncompiled source "
+                   "(names/s)", "value": round(names_per_second), "target": "—", "peer": "—"},
+    ]
+
+
+def _uncompiled_probe(repeats: int) -> None:
+    import service.matching.scorer as scorer
+
+    assert scorer.__file__ is not None and scorer.__file__.endswith(".py"), scorer.__file__
+    cases = _csv_rows(CASES_CSV)
+    compare_seconds = _median_seconds(lambda: _decisions(cases), repeats, _clear_caches)
+    queries = _screening_queries()
+    screening_seconds = _cold_screening_seconds(NameIndex.build(sdn_names()), queries, repeats)
+    print(compare_seconds / len(cases) * 1e6, len(queries) / screening_seconds)
 
 
 def _index_process_rss() -> float:
@@ -389,6 +462,7 @@ def benchmark_rows(repeats: int = 5, quick: bool = False,
     rows.append(alias_recall(peer))
     del sdn_index, un_index
     rows += speed(sdn, repeats)
+    rows += uncompiled(repeats)
     return rows
 
 

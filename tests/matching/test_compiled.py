@@ -27,19 +27,12 @@ EXCERPT_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "ofac_excerp
 EXTENSIONS = sorted(MATCHING_DIR.glob("*.so"))
 SDN_KINDS = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft"}
 
-# Run in a child process: the matcher's source modules shadow its compiled extensions (only
-# for the matching package; NumPy and rapidfuzz keep theirs), then the same work is done.
+# Run in a child process: the matcher's source modules shadow its compiled extensions, then
+# the same work is done.
 PURE_PYTHON_CHILD = """
-import importlib.machinery as machinery, json, sys
-matching_dir = sys.argv[1]
-
-def source_only(path):
-    if path == matching_dir:
-        return machinery.FileFinder(path, (machinery.SourceFileLoader, machinery.SOURCE_SUFFIXES))
-    raise ImportError(path)
-
-sys.path_hooks.insert(0, source_only)
-sys.path_importer_cache.clear()
+import json, sys
+from service.matching.uncompiled import prefer_source
+prefer_source()
 from tests.matching.test_compiled import matcher_results
 import service.matching.scorer as scorer
 assert scorer.__file__.endswith(".py"), scorer.__file__
@@ -111,7 +104,7 @@ def test_compiled_matcher_gives_the_same_results_as_its_source() -> None:
     assert not scorer.__file__.endswith(".py"), "the compiled scorer is not the one in use"
     compiled = json.loads(json.dumps(matcher_results()))
     child = subprocess.run(
-        [sys.executable, "-c", PURE_PYTHON_CHILD, str(MATCHING_DIR)],
+        [sys.executable, "-c", PURE_PYTHON_CHILD],
         capture_output=True, text=True, check=True, cwd=MATCHING_DIR.parent.parent,
     )
     source = json.loads(child.stdout)
