@@ -26,12 +26,13 @@ RARE_NAME_COUNT: Final = 20
 
 
 @lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, int], int]:
-    """Gives (name count per phonetic key, number of names counted); empty if no table."""
+def _table() -> tuple[dict[str, int], int, float]:
+    """Gives (name count per phonetic key, number of names counted, the log-rarity of a part
+    just too common for the full weight); empty if no table."""
     counts: dict[str, int] = {}
     total = 0
     if not FREQUENCY_FILE.exists():
-        return counts, total
+        return counts, total, 1.0
     with FREQUENCY_FILE.open(encoding="utf-8") as handle:
         for line in handle:
             if line.startswith("#"):
@@ -41,7 +42,8 @@ def _table() -> tuple[dict[str, int], int]:
             key, _, count = line.rstrip("\n").partition("\t")
             if count:
                 counts[key] = int(count)
-    return counts, total
+    rare_log = math.log(total / (1 + RARE_NAME_COUNT)) if total else 1.0
+    return counts, total, rare_log
 
 
 def part_count(phonetic: str) -> int:
@@ -53,9 +55,9 @@ def part_weight(phonetic: str, length: int) -> float:
     """Gives a part's weight in [MIN_WEIGHT, 1]: log-rarity among listed names."""
     if length == 1 and not phonetic.isdigit():
         return INITIAL_WEIGHT
-    counts, total = _table()
+    counts, total, rare_log = _table()
     count = counts.get(phonetic, 0)
     if total == 0 or count <= RARE_NAME_COUNT:
         return 1.0
-    rarity = math.log(total / (1 + count)) / math.log(total / (1 + RARE_NAME_COUNT))
+    rarity = math.log(total / (1 + count)) / rare_log
     return max(MIN_WEIGHT, min(1.0, rarity))

@@ -21,7 +21,6 @@ _DIGRAPH_RULES: Final[tuple[tuple[str, str], ...]] = (
 _LETTER_FOLDS: Final = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
 # Any of the groups: most parts have none, and one search is cheaper than a check per rule.
 _ANY_DIGRAPH: Final = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
-_SOFT_C: Final = re.compile(r"c(?=[eiy])")
 # Vowels deleted and labials/velars folded in one pass.
 _SKELETON_FOLDS: Final = str.maketrans("pfvg", "bbbk", "aeiou")
 # The same one-letter folds as byte tables: bytes.translate is a plain table look-up, several
@@ -96,7 +95,8 @@ def _phonetic_key(token: str) -> str:
         return token
     key = token
     if "c" in key:
-        key = _SOFT_C.sub("s", key)
+        # A soft c (before e, i or y) sounds s; three replacements beat a look-ahead regex.
+        key = key.replace("ce", "se").replace("ci", "si").replace("cy", "sy")
         key = key.replace("ch", "\x01").replace("c", "k").replace("\x01", "ch")
     if _ANY_DIGRAPH.search(key):
         for source, target in _DIGRAPH_RULES:
