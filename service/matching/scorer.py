@@ -309,10 +309,12 @@ def score_with_workings(
 
     # What each side leaves unexplained: its unmatched parts, and the rest of every full
     # part that only an initial on the other side stands for ("Joachim" for "J.").
-    matched_left = {i for i, _, _ in pairs}
-    matched_right = {j for _, j, _ in pairs}
-    open_left = [(p, p.weight) for i, p in enumerate(left_parts) if i not in matched_left]
-    open_right = [(p, p.weight) for j, p in enumerate(right_parts) if j not in matched_right]
+    matched_left = [False] * len(left_parts)
+    matched_right = [False] * len(right_parts)
+    for i, j, _ in pairs:
+        matched_left[i] = matched_right[j] = True
+    open_left = [(p, p.weight) for i, p in enumerate(left_parts) if not matched_left[i]]
+    open_right = [(p, p.weight) for j, p in enumerate(right_parts) if not matched_right[j]]
     aligned_weight = 0.0
     matched_value = 0.0
     pair_weights = []
@@ -338,16 +340,19 @@ def score_with_workings(
         extra_factor = 1.0
     else:
         extra_factor = EXTRA_PERSON_PART_FACTOR if person else EXTRA_PART_FACTOR
-    weight_left = sum(weight for _, weight in open_left)
-    weight_right = sum(weight for _, weight in open_right)
+    weight_left = weight_right = 0.0
+    for _, weight in open_left:
+        weight_left += weight
+    for _, weight in open_right:
+        weight_right += weight
     denominator = aligned_weight + extra_factor * (weight_left + weight_right)
     missing_given = None
     if person and extra_factor < 1.0 and pairs:
         # A person's first (given) name missing while the other name's first part is found
         # further on ("Patrick Ryan" in "Damion Patrick Ryan"): not just a middle name.
-        if 0 not in matched_left and 0 in matched_right:
+        if not matched_left[0] and matched_right[0]:
             missing_given = left_parts[0]
-        elif 0 not in matched_right and 0 in matched_left:
+        elif not matched_right[0] and matched_left[0]:
             missing_given = right_parts[0]
         if missing_given is not None:
             denominator += (1.0 - extra_factor) * missing_given.weight
@@ -385,7 +390,7 @@ def score_with_workings(
         penalties.append(("legal_form_mismatch", LEGAL_FORM_PENALTY, {
             "forms": [list(left.legal_forms), list(right.legal_forms)]}))
         score -= LEGAL_FORM_PENALTY
-    score = max(0.0, min(1.0, score))
+    score = 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
     return score, (left, right, left_parts, right_parts, pairs, pair_weights, open_left,
                    open_right, conflicts, extra_factor, weight_left, weight_right,
                    missing_given, penalties, score)
