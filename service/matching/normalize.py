@@ -94,7 +94,7 @@ class NamePart:
     """
 
     __slots__ = ("text", "phonetic", "skeleton", "weight", "abjad", "initial", "numeric",
-                 "bare", "source")
+                 "bare", "source", "compound")
 
     def __init__(
         self,
@@ -107,6 +107,7 @@ class NamePart:
         numeric: bool = False,
         bare: str | None = None,
         source: str | None = None,
+        compound: tuple[str, str] | None = None,
     ) -> None:
         self.text = text  # lower-case ASCII form
         self.phonetic = phonetic  # transliteration-tolerant key
@@ -120,6 +121,8 @@ class NamePart:
         # The original characters of a part written in a syllabic script (Han, Hangul),
         # where each character is a syllable: a different character is a different name.
         self.source = source
+        # The kind and stem of a theophoric compound ("abdulhamid": "abdul", "hamid").
+        self.compound = compound
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NamePart):
@@ -210,6 +213,7 @@ _ORGANIZATION_STOPWORD_FLAG: Final = 8
 _NUMBER_FLAG: Final = 16  # a number word or Roman numeral (ordinals and numerals have digits)
 _ABBREVIATION_FLAG: Final = 32
 _LEGAL_FORM_FLAG: Final = 64  # may start a legal form
+_COMPOUND_FLAG: Final = 128  # a half of a theophoric compound written apart
 
 
 def _flag_table() -> dict[str, int]:
@@ -225,6 +229,7 @@ def _flag_table() -> dict[str, int]:
         (frozenset(vocab.NUMBER_WORDS) | frozenset(vocab.ROMAN_NUMERALS), _NUMBER_FLAG),
         (frozenset(vocab.ABBREVIATIONS), _ABBREVIATION_FLAG),
         (vocab.SHORT_LEGAL_FORM_STARTS, _LEGAL_FORM_FLAG),
+        (frozenset(vocab.COMPOUND_HALVES), _COMPOUND_FLAG),
     ]
     for words, flag in steps:
         for word in words:
@@ -423,7 +428,9 @@ def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
     weight = MIN_WEIGHT if text in vocab.PARTICLE_WORDS else part_weight(phonetic, len(text))
     initial = len(text) == 1 and not numeric
-    return NamePart(text, phonetic, skeleton, weight, abjad, initial, numeric, bare, source)
+    compound = None if numeric else vocab.compound_stem(text)
+    return NamePart(text, phonetic, skeleton, weight, abjad, initial, numeric, bare, source,
+                    compound)
 
 
 def part_keys(text: str, abjad: bool = False) -> tuple[str, str, str | None]:
@@ -449,6 +456,32 @@ def _fuse_abd_compounds(tokens: list[str], particles: list[str]) -> list[str]:
             index = following + 1
             continue
         fused.append(vocab.canonical_abd(token) if token.startswith("abd") else token)
+        index += 1
+    return fused
+
+
+def _fuse_theophoric_compounds(tokens: list[str], particles: list[str]) -> list[str]:
+    """Gives tokens with compounds of a name and a half written apart fused into one part
+    ("Saif al-Din", "Saif-ud-Din" → "saifuddin"; "Nasr Allah" → "nasrullah")."""
+    fused: list[str] = []
+    index = 0
+    last = len(tokens) - 1
+    while index <= last:
+        token = tokens[index]
+        following = index + 1
+        while following < last and tokens[following] in vocab.COMPOUND_LINKS:
+            following += 1
+        half = tokens[following] if following <= last else ""
+        suffix = vocab.COMPOUND_HALVES.get(half)
+        linked = following > index + 1
+        if suffix is not None and len(token) >= vocab.MIN_COMPOUND_NAME and token.isalpha() \
+                and token not in vocab.PARTICLE_WORDS and not token.startswith("abd") \
+                and (linked or half not in vocab.HALVES_AFTER_LINK_ONLY):
+            particles.extend(tokens[index + 1:following])
+            fused.append(token + suffix)
+            index = following + 1
+            continue
+        fused.append(token)
         index += 1
     return fused
 
@@ -651,6 +684,8 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
         tokens = _drop_titles(tokens, titles) or tokens
     if "abd" in "".join(tokens) and any(token.startswith("abd") for token in tokens):
         tokens = _fuse_abd_compounds(tokens, particles) or tokens
+    if flags & _COMPOUND_FLAG:
+        tokens = _fuse_theophoric_compounds(tokens, particles) or tokens
     if flags & _PATRONYMIC_FLAG:
         roles = _patronymic_roles(tokens)
     if flags & _PARTICLE_FLAG or (kind != PERSON and flags & _ORGANIZATION_STOPWORD_FLAG):

@@ -34,6 +34,7 @@ from service.matching.normalize import (
     make_part,
     normalize_name,
 )
+from service.matching.vocabulary import COMPOUND_HALVES
 
 # The edit distance behind every string similarity (bound once: innermost loops).
 _osa_distance: Final = OSA.distance
@@ -84,6 +85,9 @@ CONFLICT_PENALTY: Final = 0.05
 LEGAL_FORM_PENALTY: Final = 0.05
 # Parts aligned below this similarity may be a split or joined form of the other name's parts.
 STRONG_SIMILARITY: Final = 0.9
+# Two theophoric compounds of one kind ("Abdulhamid", "Abdulghani") whose stems are less alike
+# than this are different names.
+COMPOUND_STEM_MIN_SIMILARITY: Final = 0.5
 # Joining two adjacent parts must reach this similarity to replace them.
 JOIN_MIN_SIMILARITY: Final = 0.85
 
@@ -157,6 +161,17 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         bare_similarity = _osa(bare or text, other_bare or other_text, cutoff)
         if bare_similarity > similarity:
             similarity = bare_similarity
+    compound, other_compound = left.compound, right.compound
+    if similarity >= ALIGN_MIN_SIMILARITY and compound is not None \
+            and other_compound is not None and compound[0] == other_compound[0]:
+        # Two theophoric compounds of one kind whose stems differ outright are different
+        # names: "Abdulhamid" and "Abdulghani" share only the "servant of". Stems merely
+        # alike are left to the whole words: transliterations vary them ("Abdulmunim",
+        # "Abdulmenhem").
+        stem_similarity = _similarity(make_part(compound[1], left.abjad),
+                                      make_part(other_compound[1], right.abjad), 0.0)
+        if stem_similarity < COMPOUND_STEM_MIN_SIMILARITY:
+            return stem_similarity
     return similarity
 
 
@@ -198,25 +213,28 @@ def _join_split_parts(
                if weak[position] and not other_part.initial]
     if not targets:
         return None
-    # A similarity of JOIN_MIN_SIMILARITY allows at most this share of the longer length
-    # to differ, and the length difference alone is that many edits: checked on lengths
-    # before any join is written out.
-    max_gap = 1.0 - JOIN_MIN_SIMILARITY
     for index in range(len(parts) - 1):
         first, second = parts[index], parts[index + 1]
         if first.numeric or second.numeric:
             continue
-        joined_length = len(first.text) + len(second.text)
-        joined = ""
+        # A name and a half of a theophoric compound left apart ("Ansar Dine", no article to
+        # mark it) that the other name writes as one word ("Ansaruddin") are joined as one
+        # word is written, and need only the similarity of aligned parts.
+        suffix = COMPOUND_HALVES.get(second.text)
+        joined_text = first.text + (second.text if suffix is None else suffix)
+        minimum = JOIN_MIN_SIMILARITY if suffix is None else ALIGN_MIN_SIMILARITY
+        # A similarity of `minimum` allows at most this share of the longer length to
+        # differ, and the length difference alone is that many edits: checked on lengths
+        # before any string is compared.
+        max_gap = 1.0 - minimum
+        joined_length = len(joined_text)
         for target in targets:
             target_length = len(target)
             longer = joined_length if joined_length > target_length else target_length
             if abs(joined_length - target_length) > max_gap * longer:
                 continue
-            if not joined:
-                joined = first.text + second.text
-            if _osa(joined, target, JOIN_MIN_SIMILARITY) >= JOIN_MIN_SIMILARITY:
-                merged = make_part(joined, first.abjad)
+            if _osa(joined_text, target, minimum) >= minimum:
+                merged = make_part(joined_text, first.abjad)
                 return parts[:index] + (merged,) + parts[index + 2:]
     return None
 

@@ -90,6 +90,64 @@ def canonical_abd(token: str, fused: bool = False) -> str:
     return token
 
 
+# Theophoric compounds: "servant of" and a divine name ("Abdulhamid"), or a name and "of the
+# faith" or "of God" ("Shamsuddin", "Hamidullah"). Each is one name part: written apart
+# ("Abd al-Hamid", "Saif al-Din", "Hamid Ullah") it is written together, in the spelling most
+# often seen (`canonical_abd`, `COMPOUND_HALVES`). Two compounds of one kind whose stems, the
+# other halves, differ outright are different names however alike the whole words look:
+# "Abdulhamid" and "Abdulghani", "Shamsuddin" and "Shahabuddin".
+ABD_KIND: Final = "abdul"  # as `canonical_abd` writes every "abd" compound
+FAITH_KIND: Final = "uddin"
+GOD_KIND: Final = "ullah"
+# The halves written as words of their own, and the suffix a compound is written with.
+COMPOUND_HALVES: Final[dict[str, str]] = {
+    "din": FAITH_KIND, "deen": FAITH_KIND, "dine": FAITH_KIND, "uddin": FAITH_KIND,
+    "eddin": FAITH_KIND, "eddine": FAITH_KIND, "addin": FAITH_KIND,
+    "allah": GOD_KIND, "ullah": GOD_KIND, "ollah": GOD_KIND,
+}
+# Halves that make a compound only after an article or link ("Saif al-Din", "Saif-ud-Din"):
+# after a bare name, "Din" is a name of its own ("Mohammad Din").
+HALVES_AFTER_LINK_ONLY: Final = frozenset({"din", "deen", "dine"})
+# Articles and linking syllables between a name and its half ("Saif-ud-Din", "Shahab-u-Din").
+COMPOUND_LINKS: Final = frozenset({"al", "el", "ul", "ol", "ad", "ed", "ud", "id", "u", "e"})
+# The shortest name that forms a compound with a half written apart ("Taj al-Din").
+MIN_COMPOUND_NAME: Final = 3
+# The halves as written on to a name, in the spellings of Arabic, Persian, Urdu, Pashto and
+# Turkish names ("Nureldine", "Emadoddin", "Bahattin", "Asadollahi"), longest first. Not
+# "-adin", "-odin", "-idin", "-alla": they end other names ("Saladin", "Mujahidin").
+_COMPOUND_ENDINGS: Final[tuple[tuple[str, str], ...]] = tuple(sorted(
+    [(ending, FAITH_KIND) for ending in (
+        "uddeen", "uldeen", "aldeen", "eldeen", "eddine", "aldine", "eldine", "uldine",
+        "uddin", "eddin", "iddin", "oddin", "addin", "aldin", "eldin", "uldin", "udeen",
+        "edine", "ettin", "attin", "ittin", "uttin", "udin", "edin")]
+    + [(ending, GOD_KIND) for ending in (
+        "ullahi", "allahi", "ollahi", "ullah", "allah", "ollah", "illah", "ulla", "ulah")],
+    key=lambda pair: -len(pair[0]),
+))
+# The last letters of every ending: a cheap first test before the endings themselves.
+_ENDING_TAILS: Final = tuple(sorted({ending[-2:] for ending, _ in _COMPOUND_ENDINGS}))
+# Stems compared apart only from this long: short ones are too often the divine name itself
+# ("abdul" + "lah") or vowel variants of one name ("Abdulhaq", "Abdulheq").
+MIN_COMPARED_STEM: Final = 4
+
+
+def compound_stem(token: str) -> tuple[str, str] | None:
+    """Gives (kind, stem) of a theophoric compound whose stem is long enough to compare
+    ("abdulhamid" → ("abdul", "hamid"), "shamsuddin" → ("uddin", "shams")), or None."""
+    if token.startswith(ABD_KIND):
+        if len(token) - len(ABD_KIND) >= MIN_COMPARED_STEM:
+            return ABD_KIND, token[len(ABD_KIND):]
+        return None
+    if not token.endswith(_ENDING_TAILS):
+        return None
+    for ending, kind in _COMPOUND_ENDINGS:
+        if token.endswith(ending):
+            if len(token) - len(ending) >= MIN_COMPARED_STEM:
+                return kind, token[:-len(ending)]
+            return None
+    return None
+
+
 # Legal-form words up to this long are looked up as written, longer ones by phonetic key.
 SHORT_LEGAL_FORM_WORD: Final = 4
 

@@ -167,3 +167,11 @@ def test_apostrophes_in_any_script_join_and_punctuation_splits() -> None:
     assert parts("Kata’ib Hizballah", "organization") == ["kataib", "hizballah"]
     assert parts("KATA'IB-HIZBALLAH", "organization") == ["kataib", "hizballah"]
     assert parts("Asa`ib Ahl al-Haq", "organization") == ["asaib", "ahl", "haq"]
+
+
+def test_theophoric_compounds_written_apart_are_one_part() -> None:
+    assert parts("Jamal al-Din al-Khazali", "person") == ["jamaluddin", "khazali"]
+    assert parts("Jamal-ud-Din Khazali", "person") == ["jamaluddin", "khazali"]
+    assert parts("Rahim Ullah Khazali", "person") == ["rahimullah", "khazali"]
+    # After a bare name "Din" is a name of its own, not the half of a compound.
+    assert parts("Mohammad Din Khazali", "person") == ["mohammad", "din", "khazali"]

@@ -112,3 +112,19 @@ def test_comparing_without_explanation_gives_the_same_score() -> None:
         plain = compare(left, right, explain=False)
         assert plain.score == explained.score
         assert plain.explanation == {}
+
+
+def test_theophoric_compounds_match_however_they_are_written() -> None:
+    assert compare("Jamal al-Din al-Khazali", "Jamaluddin Khazali", "person").match
+    assert compare("Nizamudin Khazali", "Nizam-ud-Din al-Khazali", "person").match
+    assert compare("Jamal Dine Trading", "JAMAL AL-DIN TRADING", "organization").match
+
+
+def test_compounds_with_different_stems_are_different_names() -> None:
+    # "Servant of the Rich" and "servant of the Praised": alike as words, not as names.
+    different = compare("Abdulghani Khazali", "Abdulhamid Khazali", "person")
+    assert not different.match
+    aligned = [pair for pair in different.explanation["aligned"]
+               if pair["name1_part"] == "abdulghani"]
+    assert not aligned  # the two compounds are not aligned as one part
+    assert compare("Abdulghani Khazali", "Abdul Ghani al-Khazali", "person").match
