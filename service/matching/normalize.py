@@ -395,28 +395,19 @@ def _article_stripped(token: str, abjad: bool) -> str | None:
 # (no abjad, no syllabic source) are keyed by their text alone, the rest by all three.
 PART_CACHE_SIZE: Final = 200_000
 NAME_CACHE_SIZE: Final = 50_000
-_PLAIN_PARTS: Final[dict[str, NamePart]] = {}
-_OTHER_PARTS: Final[dict[tuple[str, bool, str | None], NamePart]] = {}
+_PARTS: Final[dict[object, NamePart]] = {}
 _NAMES: Final[dict[tuple[str, str | None], NormalizedName]] = {}
 
 
 def make_part(text: str, abjad: bool = False, source: str | None = None) -> NamePart:
     """Gives the name part for one normalised token, with its keys and weight."""
-    if not abjad and source is None:
-        part = _PLAIN_PARTS.get(text)
-        if part is None:
-            part = _new_part(text, False, None)
-            if len(_PLAIN_PARTS) >= PART_CACHE_SIZE:
-                _PLAIN_PARTS.clear()
-            _PLAIN_PARTS[text] = part
-        return part
-    key = (text, abjad, source)
-    part = _OTHER_PARTS.get(key)
+    key: object = text if not abjad and source is None else (text, abjad, source)
+    part = _PARTS.get(key)
     if part is None:
         part = _new_part(text, abjad, source)
-        if len(_OTHER_PARTS) >= PART_CACHE_SIZE:
-            _OTHER_PARTS.clear()
-        _OTHER_PARTS[key] = part
+        if len(_PARTS) >= PART_CACHE_SIZE:
+            _PARTS.clear()
+        _PARTS[key] = part
     return part
 
 
@@ -726,6 +717,5 @@ def clear_caches() -> None:
     """Empties every normalisation cache: whole names, parts and phonetic keys (for cold
     timings; nothing else needs it, since cached results never go stale)."""
     _NAMES.clear()
-    _PLAIN_PARTS.clear()
-    _OTHER_PARTS.clear()
+    _PARTS.clear()
     clear_phonetic_cache()
