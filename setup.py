@@ -10,7 +10,6 @@ the matcher with a Python-level profiler. Comparison and screening are slower th
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -47,5 +46,4 @@ def _remove_in_place_extensions() -> None:
         library.unlink()
 
 
-if __name__ == "__main__" or "setuptools" in sys.modules:
-    setup(ext_modules=compiled_extensions())
+setup(ext_modules=compiled_extensions())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from service.documents.claims import find_claims
@@ -87,10 +85,10 @@ def test_no_claim_without_a_cue_or_a_mention() -> None:
     assert find_claims(text, find_mentions(text, _index())) == []
 
 
-def test_a_long_text_scans_fast() -> None:
-    index = _index()
+def test_a_long_text_finds_every_mention() -> None:
+    # How fast a long text is scanned is measured by `make bench` (bench/documents_bench.py),
+    # beside its target, not by a timed test on a shared machine.
     text = ("Kataib Hezbollah and Qassem Soleimani met Peace Brigades in Baghdad. " * 1500)
-    started = time.perf_counter()
-    mentions = find_mentions(text, index)
-    assert time.perf_counter() - started < 1.0
+    mentions = find_mentions(text, _index())
     assert len(mentions) == 3000
+    assert mentions[-1].end <= len(text)

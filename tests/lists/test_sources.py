@@ -602,7 +602,7 @@ def test_billion_laughs_fails_fast(tmp_path: Path) -> None:
     started = time.perf_counter()
     with pytest.raises(ListFormatError, match="DTD or entities") as refused:
         parse([bomb])
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # refused up front, not after expanding
     assert refused.value.file == str(bomb)
     with pytest.raises(ListFormatError):
         un_xml.parse([bomb])
@@ -615,7 +615,7 @@ def test_external_entity_is_refused_unread(tmp_path: Path) -> None:
     started = time.perf_counter()
     with pytest.raises(ListFormatError, match="DTD or entities") as refused:
         parse([attack])
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # refused up front, not after expanding
     assert content not in str(refused.value)
     assert content not in repr(refused.value.__cause__)
     with pytest.raises(ListFormatError):
@@ -1006,7 +1006,7 @@ def test_full_ofac_xml(name: str, count: int, data_date: date) -> None:
     result, seconds = _timed_parse(real_data("ofac", "xml", name))
     assert len(result.entries) == count
     assert result.data_date == data_date
-    assert seconds < 2.0
+    assert seconds < 10.0  # a guard against a pathological parse, not a benchmark
 
 
 @pytest.mark.slow
@@ -1015,7 +1015,7 @@ def test_full_un_list() -> None:
     assert Counter(entry.kind for entry in result.entries) == {"person": 730, "organization": 273}
     assert len({entry.key for entry in result.entries}) == 1_003
     assert result.data_date == date(2026, 2, 27)
-    assert seconds < 2.0
+    assert seconds < 10.0  # a guard against a pathological parse, not a benchmark
 
 
 @pytest.mark.slow

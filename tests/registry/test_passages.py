@@ -120,7 +120,7 @@ def test_passage_sentence_is_the_sentence_around_the_mention() -> None:
     assert passage.sentence.endswith("to work with the US and other countries battling IS.")
 
 
-def test_all_entities_over_all_documents_take_well_under_a_second() -> None:
+def test_all_entities_over_all_documents_are_found_promptly() -> None:
     names_by_entity = {
         # Fresh tuples of names would still hit the pattern cache, so time a cold start by
         # adding a name no other test uses.
@@ -130,7 +130,9 @@ def test_all_entities_over_all_documents_take_well_under_a_second() -> None:
     started = time.perf_counter()
     for text in _documents().values():
         find_passages_by_entity(text, names_by_entity)
-    assert time.perf_counter() - started < 1.0
+    # About 0.1 s here: the bound guards against a pathological pattern, with room for a
+    # shared, noisy machine (speed targets are measured by `make bench`).
+    assert time.perf_counter() - started < 5.0
 
 
 # --- tolerance ------------------------------------------------------------------------------
