@@ -15,8 +15,9 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -33,6 +34,7 @@ from service import migrate
 from service.app import create_app
 from service.config import SEEDS_DIR, Settings
 from service.db import make_engine
+from service.jobs.serving import stop_runner
 from service.registry.seed import seed_registry
 
 ADMIN_TOKEN = "test-admin-token"
@@ -173,12 +175,27 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def app(seeded_database_url: str) -> Iterator[Flask]:
-    application = create_app(make_settings(seeded_database_url))
-    application.config["TESTING"] = True
-    application.test_client_class = ContractClient
-    yield application
-    application.extensions["xref.engine"].dispose()
+def make_app(seeded_database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Builds apps on the seeded test database, settings overridden by keyword, with the
+    contract-checking test client; stops their job runners and engines afterwards."""
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        application = create_app(make_settings(seeded_database_url, **overrides))
+        application.config["TESTING"] = True
+        application.test_client_class = ContractClient
+        apps.append(application)
+        return application
+
+    yield build
+    for application in apps:
+        stop_runner(application, timeout=30)
+        application.extensions["xref.engine"].dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
 
 
 @pytest.fixture

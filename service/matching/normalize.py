@@ -358,7 +358,8 @@ def _abjad_words(word: str) -> list[str]:
 
 
 def _clean_word(word: str, organization_like: bool) -> list[str]:
-    """Gives the lower-case alphanumeric tokens of one transliterated (ASCII) word."""
+    """Gives the lower-case alphanumeric tokens of ASCII text (a transliterated word, or a
+    whole ASCII name)."""
     if not word.isascii():
         word = _APOSTROPHES.sub("", word)
     if organization_like and "." in word:
@@ -594,17 +595,12 @@ def _drop_particles(tokens: list[str], kind: str | None, particles: list[str]) -
 
 
 def _ascii_tokens(text: str, organization_like: bool) -> list[str]:
-    """Gives the lower-case alphanumeric tokens of a whole ASCII name in a few C-level passes
-    (the same tokens `_clean_word` gives word by word)."""
+    """Gives the lower-case alphanumeric tokens of a whole ASCII name at once (the same
+    tokens the word-by-word path gives)."""
     if not (text.istitle() or text.isupper() or text.islower()) and _LOWER_UPPER.search(text):
         # Only a lower-case letter followed by an upper-case one can be a camel-case join.
         text = _CAMEL_BOUNDARY.sub(" ", text)
-    if organization_like and "." in text:
-        text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), text)
-    if "&" in text:
-        text = text.replace("&", " and ")
-    # One byte-table pass lower-cases, drops apostrophes and turns all else into spaces.
-    return text.encode().translate(_ASCII_TOKEN_BYTES, b"'`").decode().split()
+    return _clean_word(text, organization_like)
 
 
 def _script_tokens(

@@ -5,26 +5,22 @@
 - `names_csv(count)`: a CSV of `count` rows cycling through those names, with ids.
 - `sdn`: the 2024-05 SDN excerpt imported and active.
 - `screen_client`: the client sending the admin token (which has the screen scope).
-- `make_app(**settings)`: another app on the same database, as a second server process.
+- `make_app(**settings)` (tests/conftest.py) builds another app on the same database, as a
+  second server process.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from service.app import create_app
-from service.jobs.serving import stop_runner
-from tests.conftest import ADMIN_TOKEN, ContractClient, import_excerpt, make_settings
+from tests.conftest import ADMIN_TOKEN, import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 
@@ -66,20 +62,3 @@ def sdn(session: Session) -> int:
 def screen_client(client: FlaskClient) -> FlaskClient:
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {ADMIN_TOKEN}"
     return client
-
-
-@pytest.fixture
-def make_app(seeded_database_url: str) -> Iterator[Callable[..., Flask]]:
-    apps: list[Flask] = []
-
-    def build(**overrides: Any) -> Flask:
-        application = create_app(make_settings(seeded_database_url, **overrides))
-        application.config["TESTING"] = True
-        application.test_client_class = ContractClient
-        apps.append(application)
-        return application
-
-    yield build
-    for application in apps:
-        stop_runner(application, timeout=30)
-        application.extensions["xref.engine"].dispose()

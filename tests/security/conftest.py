@@ -18,27 +18,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from service.app import create_app
 from service.db import make_engine
 from service.security.keys import create_key
-from tests.conftest import ContractClient, make_settings
 
 
 @pytest.fixture
-def make_app(seeded_database_url: str) -> Iterator[Callable[..., Flask]]:
-    apps: list[Flask] = []
+def make_app(make_app: Callable[..., Flask]) -> Callable[..., Flask]:
+    """The shared `make_app` (tests/conftest.py), with reads closed unless told otherwise."""
 
     def build(**overrides: Any) -> Flask:
         overrides.setdefault("public_read", False)
-        application = create_app(make_settings(seeded_database_url, **overrides))
-        application.config["TESTING"] = True
-        application.test_client_class = ContractClient
-        apps.append(application)
-        return application
+        return make_app(**overrides)
 
-    yield build
-    for application in apps:
-        application.extensions["xref.engine"].dispose()
+    return build
 
 
 @pytest.fixture
