@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from service.matching.screening import ScreeningResult
 from service.models import AuditRecord, utcnow
+from service.screening.screen import ScreeningResult
 
 # Names a record holds itself; a bigger screening (a job) is identified by `names_sha256` and
 # its reference, whose own rows hold the names.

@@ -91,8 +91,8 @@ def seed(skip_lists: bool) -> None:
 
 def _suggest_links(engine: Engine) -> None:
     from service.db import session_scope
-    from service.matching.catalog import IndexHolder
     from service.registry.links import suggest_links
+    from service.screening.catalog import IndexHolder
 
     loaded = IndexHolder().current(engine)
     with session_scope(engine) as session:
@@ -369,8 +369,8 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
     """Score NAME1 against NAME2, or every row of --pairs, with the explanation."""
     import csv
 
-    from service.matching.csvio import safe_cell
-    from service.matching.screening import compare_names
+    from service.screening.csvio import safe_cell
+    from service.screening.screen import compare_names
 
     if pairs_file is None:
         if len(names) != 2:
@@ -406,9 +406,9 @@ def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
     """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
     from service import audit
     from service.db import session_scope
-    from service.matching.catalog import IndexHolder
-    from service.matching.csvio import read_names, result_rows, write_rows
-    from service.matching.screening import list_versions_json, screen_names
+    from service.screening.catalog import IndexHolder
+    from service.screening.csvio import read_names, result_rows, write_rows
+    from service.screening.screen import list_versions_json, screen_names
 
     try:
         requests = list(read_names(input_file, source=input_file.name))
@@ -446,7 +446,7 @@ def _rescreen_watchlists() -> None:
     """Re-screens every watchlist against the versions it has not seen and sends the alerts."""
     from service import monitoring
     from service.db import session_scope
-    from service.matching.catalog import IndexHolder
+    from service.screening.catalog import IndexHolder
 
     settings = _settings()
     engine = _engine()

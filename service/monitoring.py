@@ -35,8 +35,6 @@ from service import audit
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.http import http_session
-from service.matching.catalog import LoadedIndex, VersionInfo, build_index
-from service.matching.screening import ScreeningRequest, screen_names
 from service.models import (
     Alert,
     AlertDelivery,
@@ -46,6 +44,8 @@ from service.models import (
     WatchlistScreening,
     utcnow,
 )
+from service.screening.catalog import LoadedIndex, VersionInfo, build_index
+from service.screening.screen import ScreeningRequest, screen_names
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from service.api.screening import current_index
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
-from service.matching.csvio import SCREEN_COLUMNS, safe_cell
+from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security import current_actor
 from service.web import session, settings, streamed
 

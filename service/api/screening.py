@@ -11,8 +11,8 @@ from service import audit
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
-from service.matching.catalog import IndexHolder, LoadedIndex
-from service.matching.screening import (
+from service.screening.catalog import IndexHolder, LoadedIndex
+from service.screening.screen import (
     ScreeningRequest,
     compare_names,
     list_versions_json,

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, delete, select
 from service.documents.claims import STATUSES, Judgement, find_claims, judge_claims
 from service.documents.mentions import Mention, find_mentions
 from service.errors import Conflict, InvalidInput, NotFound
-from service.matching.catalog import REGISTRY_LIST, LoadedIndex, build_index
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
     Document,
@@ -33,6 +32,7 @@ from service.models import (
     Passage,
 )
 from service.registry.entities import refresh_passages, slugify
+from service.screening.catalog import REGISTRY_LIST, LoadedIndex, build_index
 from service.textkeys import search_key
 
 # Longest text a document may have: scanning is linear, about 2 s per MB against the SDN.

@@ -14,8 +14,8 @@ from flask import Flask
 
 from service.config import Settings
 from service.jobs.runner import JobRunner, runner_kind
-from service.matching.catalog import IndexHolder
 from service.models import ScreeningJob
+from service.screening.catalog import IndexHolder
 
 EXTENSION = "xref.job_runner"
 

@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from service import audit
 from service.errors import Conflict, InvalidInput, NotFound, ServiceError
-from service.matching.catalog import LoadedIndex
-from service.matching.csvio import KINDS, SCREEN_COLUMNS, read_names
-from service.matching.screening import MAX_NAME_LENGTH, ScreeningRequest, known_lists
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
+from service.screening.catalog import LoadedIndex
+from service.screening.csvio import KINDS, SCREEN_COLUMNS, read_names
+from service.screening.screen import MAX_NAME_LENGTH, ScreeningRequest, known_lists
 
 ACTIVE_STATES = ("queued", "running")
 FINAL_STATES = ("done", "failed", "cancelled")

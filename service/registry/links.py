@@ -6,9 +6,9 @@ from sqlmodel import Session, col, select
 
 from service.errors import InvalidInput
 from service.lists.catalog import LISTS, ensure_lists
-from service.matching.catalog import LoadedIndex
 from service.models import Entity, EntityLink, EntityName, ListEntryRow, ListVersion, utcnow
 from service.registry.entities import get_entity
+from service.screening.catalog import LoadedIndex
 
 
 def decide_link(entity_id: str, list_id: str, list_key: str, status: str, *,

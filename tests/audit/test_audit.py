@@ -18,8 +18,8 @@ from service.app import create_app
 from service.audit import name_sha256
 from service.cli import main
 from service.jobs.execute import new_owner, run_next_chunk
-from service.matching.catalog import IndexHolder
 from service.models import AuditRecord, utcnow
+from service.screening.catalog import IndexHolder
 from service.security.keys import create_key
 from tests.conftest import ADMIN_TOKEN, ContractClient, import_excerpt, make_settings
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from service.lists.importer import import_list
-from service.matching.catalog import build_index
 from service.models import EntityLink
 from service.registry.designations import designations_for
 from service.registry.links import decide_link, suggest_links
+from service.screening.catalog import build_index
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from service.errors import InvalidInput
-from service.matching.screening import (
+from service.screening.screen import (
     MAX_NAME_LENGTH,
     ScreeningRequest,
     ScreeningResult,

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.errors import InvalidInput
-from service.matching.catalog import REGISTRY_LIST, LoadedIndex
 from service.matching.index import Match
 from service.matching.scorer import DEFAULT_THRESHOLD, compare
+from service.screening.catalog import REGISTRY_LIST, LoadedIndex
 
 MAX_NAMES_PER_REQUEST = 1000
 MAX_NAME_LENGTH = 500
