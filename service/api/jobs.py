@@ -14,13 +14,12 @@ from marshmallow import fields, validate
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import StrictSchema
-from service.api.screening import current_index
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
-from service.security import current_actor
-from service.web import session, settings, streamed
+from service.security.middleware import current_actor
+from service.web import current_index, session, settings, streamed
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 

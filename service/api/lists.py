@@ -10,11 +10,10 @@ from service import monitoring
 from service.api.auth import require_admin, require_scope
 from service.api.parsing import query_args
 from service.api.schemas import DiffArgs, EntrySearchArgs, VersionArgs
-from service.api.screening import current_index
 from service.lists import diff, queries, refresh
 from service.lists.programs import program_table
 from service.lists.queries import version_json
-from service.web import session, settings
+from service.web import current_index, session, settings
 
 blueprint = Blueprint("lists", __name__, url_prefix="/v1/lists")
 programs_blueprint = Blueprint("programs", __name__, url_prefix="/v1/programs")

@@ -2,42 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint
 
 from service import audit
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
-from service.screening.catalog import IndexHolder, LoadedIndex
 from service.screening.screen import (
     ScreeningRequest,
     compare_names,
     list_versions_json,
     screen_names,
 )
-from service.security import current_actor
-from service.web import engine, session, settings
+from service.security.middleware import current_actor
+from service.web import current_index, session, settings
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("screening", __name__, url_prefix="/v1")
-
-
-def current_index() -> LoadedIndex:
-    """Gives this process's index, rebuilt first if a list version or the registry changed."""
-    holder: IndexHolder = current_app.extensions.setdefault("xref.index", IndexHolder())
-    return holder.current(engine())
-
-
-def warm_index(app: Flask) -> None:
-    """Builds the process's index ahead of its first screening (started at worker boot)."""
-    try:
-        with app.app_context():
-            current_index()
-    except Exception:  # noqa: BLE001 - a failed warm-up only means the first request builds it
-        log.warning("index warm-up failed; the first screening will build it", exc_info=True)
 
 
 def _screen(requests: list[ScreeningRequest], lists: list[str] | None,
