@@ -24,7 +24,7 @@ import yaml
 from bench.list_data import sdn_names
 from service.documents.mentions import MentionScanner
 from service.matching.index import IndexedName, NameIndex
-from service.screening.catalog import REGISTRY_LIST
+from service.terms import REGISTRY_LIST
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

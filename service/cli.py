@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
+from service.terms import SCREEN_KINDS
 
 
 def _settings() -> Settings:
@@ -358,7 +359,7 @@ def _progress(total: int | None, label: str):
 
 @main.command()
 @click.argument("names", nargs=-1)
-@click.option("--kind", type=click.Choice(["person", "organization", "vessel", "aircraft"]))
+@click.option("--kind", type=click.Choice(SCREEN_KINDS))
 @click.option("--pairs", "pairs_file", type=click.File("r", encoding="utf-8-sig"),
               help="CSV with name1,name2[,kind] columns: score every pair.")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-",

@@ -13,21 +13,22 @@ from marshmallow import fields, validate
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import StrictSchema
+from service.api.schemas import LIST_ID, StrictSchema
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security.middleware import current_actor
+from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
 from service.web import current_index, session, settings, streamed
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
-_LISTS = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=None,
-                     allow_none=True, validate=validate.Length(max=20))
+_LISTS = fields.List(LIST_ID, load_default=None, allow_none=True,
+                     validate=validate.Length(max=MAX_LISTS_PER_REQUEST))
 _THRESHOLD = fields.Float(load_default=None, allow_none=True,
                           validate=validate.Range(min=0, max=1))
-_LIMIT = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+_LIMIT = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class JobRequest(StrictSchema):

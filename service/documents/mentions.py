@@ -35,7 +35,7 @@ from service.matching import vocabulary
 from service.matching.index import IndexedName, Match, NameIndex
 from service.matching.normalize import PERSON, NamePart, canonical_kind, normalize_name
 from service.matching.scorer import DEFAULT_THRESHOLD
-from service.screening.catalog import REGISTRY_LIST
+from service.terms import REGISTRY_LIST
 
 # A mention needs more than a screening hit: a text offers many more candidate spans than a
 # screening request, so the bar is a little above the decision threshold.

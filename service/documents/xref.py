@@ -32,7 +32,8 @@ from service.models import (
     Passage,
 )
 from service.registry.entities import refresh_passages, slugify
-from service.screening.catalog import REGISTRY_LIST, LoadedIndex, build_index
+from service.screening.catalog import LoadedIndex, build_index
+from service.terms import REGISTRY_LIST
 from service.textkeys import search_key
 
 # Longest text a document may have: scanning is linear, about 2 s per MB against the SDN.

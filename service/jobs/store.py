@@ -18,8 +18,9 @@ from service import audit
 from service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
 from service.screening.catalog import LoadedIndex
-from service.screening.csvio import KINDS, SCREEN_COLUMNS, read_names
-from service.screening.screen import MAX_NAME_LENGTH, ScreeningRequest, known_lists
+from service.screening.csvio import SCREEN_COLUMNS, read_names
+from service.screening.screen import ScreeningRequest, known_lists
+from service.terms import MAX_NAME_LENGTH, SCREEN_KINDS
 
 ACTIVE_STATES = ("queued", "running")
 FINAL_STATES = ("done", "failed", "cancelled")
@@ -53,9 +54,9 @@ def requests_from_json(items: Sequence[Any]) -> Iterator[ScreeningRequest]:
             raise InvalidInput(f"{where}: the id must be a string of at most 200 characters.",
                                details={"index": position})
         # A kind that is not a string (a list, an object) is unhashable: check the type first.
-        if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        if kind is not None and (not isinstance(kind, str) or kind not in SCREEN_KINDS):
             raise InvalidInput(f"{where}: unknown kind {kind!r}.",
-                               details={"index": position, "kinds": sorted(KINDS)})
+                               details={"index": position, "kinds": sorted(SCREEN_KINDS)})
         yield ScreeningRequest(name.strip(), identifier or None, kind)
 
 

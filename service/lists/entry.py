@@ -11,12 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-# Kinds shared by every list and by the registry.
-KINDS = ("person", "organization", "vessel", "aircraft", "other")
-
-# Name types: the primary name, and the alias types OFAC uses (a.k.a., formerly, now known as).
-NAME_TYPES = ("primary", "aka", "fka", "nka")
-
 
 @dataclass(frozen=True, slots=True)
 class EntryName:

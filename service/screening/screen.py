@@ -8,12 +8,8 @@ from typing import Any
 from service.errors import InvalidInput
 from service.matching.index import Match
 from service.matching.scorer import DEFAULT_THRESHOLD, compare
-from service.screening.catalog import REGISTRY_LIST, LoadedIndex
-
-MAX_NAMES_PER_REQUEST = 1000
-MAX_NAME_LENGTH = 500
-DEFAULT_LIMIT = 5
-MAX_LIMIT = 50
+from service.screening.catalog import LoadedIndex
+from service.terms import DEFAULT_LIMIT, REGISTRY_LIST
 
 
 @dataclass(frozen=True)
