@@ -61,12 +61,17 @@ def db_downgrade(revision: str) -> None:
 def seed(skip_lists: bool) -> None:
     """Load the seed documents, entities, passages and list snapshots (idempotent)."""
     from service.db import make_engine, session_scope
+    from service.documents.xref import cross_reference_documents
     from service.lists.snapshots import import_snapshots
     from service.registry.seed import seed_registry
 
     engine = make_engine(_settings().database_url)
     with session_scope(engine) as session:
-        changes = seed_registry(SEEDS_DIR, session=session)
+        seeded = seed_registry(SEEDS_DIR, session=session)
+        changes = seeded.changes
+        # Mentions, claims, and the spellings of registry entities the matcher finds beyond
+        # the seed names (as passages too); against the list versions active now, if any.
+        changes.update(cross_reference_documents(seeded.documents, session=session))
         session.commit()
     summary = ", ".join(f"{k}={v}" for k, v in sorted(changes.items())) or "nothing changed"
     click.echo(f"seeded: {summary}")
@@ -78,8 +83,6 @@ def seed(skip_lists: bool) -> None:
                            f"{outcome.version.id} ({outcome.version.entry_count} entries)")
             session.commit()
         if outcomes:
-            from service.documents.xref import cross_reference_documents
-
             # The documents were read before any list existed: read them again against it.
             with session_scope(engine) as session:
                 changes = cross_reference_documents(session=session)
@@ -258,8 +261,8 @@ def enrich(entity_ids: tuple[str, ...]) -> None:
     from sqlmodel import col, select
 
     from service.db import session_scope
-    from service.lists.enrich import configured_sources, enrich_entity
     from service.models import Entity
+    from service.registry.enrich import configured_sources, enrich_entity
 
     settings = _settings()
     if not configured_sources(settings):

@@ -34,6 +34,7 @@ from service import migrate
 from service.app import create_app
 from service.config import SEEDS_DIR, Settings
 from service.db import make_engine
+from service.documents.xref import cross_reference_documents
 from service.jobs.serving import stop_runner
 from service.registry.seed import seed_registry
 
@@ -68,7 +69,8 @@ def _reset_postgres(url: str) -> None:
 def _seed(url: str) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
-        seed_registry(SEEDS_DIR, session=session)
+        seeded = seed_registry(SEEDS_DIR, session=session)
+        cross_reference_documents(seeded.documents, session=session)
         session.commit()
     engine.dispose()
 

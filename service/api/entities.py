@@ -19,7 +19,7 @@ from service.api.schemas import (
     NameOut,
     PassageOut,
 )
-from service.lists import enrich as enrichment
+from service.registry import enrich as enrichment
 from service.registry import entities as registry
 from service.registry import links
 from service.registry.designations import overall_status

@@ -31,7 +31,7 @@ from service.models import (
     EntityName,
     Passage,
 )
-from service.registry.entities import refresh_passages, slugify
+from service.registry.entities import LEARNT_ROLE, refresh_passages, slugify
 from service.screening.catalog import LoadedIndex, build_index
 from service.terms import REGISTRY_LIST
 from service.textkeys import search_key
@@ -40,7 +40,6 @@ from service.textkeys import search_key
 MAX_TEXT_LENGTH = 1_000_000
 # Source recorded on a spelling learnt from a document (followed by the document's id).
 LEARNT_SOURCE = "document"
-LEARNT_ROLE = "mention"
 
 
 @dataclass

@@ -18,6 +18,8 @@ from service.terms import KINDS
 from service.textkeys import search_key
 
 __all__ = ["KINDS"]  # the kinds an entity may have, for the callers that check one
+# The role of a registry spelling learnt from a document (seeding keeps those it did not write).
+LEARNT_ROLE = "mention"
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 

@@ -1,12 +1,15 @@
 """Loads the registry from `seeds/`: documents, entities with their spellings, pinned links.
 
-Seeding is get-or-create and update-in-place, so running it twice changes nothing.
+Seeding is get-or-create and update-in-place, so running it twice changes nothing. Reading the
+seeded documents for mentions and claims is the documents package's, above the registry: the
+caller does it next (`xref seed`).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,10 +17,9 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from service.documents.xref import LEARNT_ROLE, cross_reference_documents
 from service.lists.catalog import ensure_lists
 from service.models import Document, Entity, EntityLink, EntityName
-from service.registry.entities import refresh_passages, set_names
+from service.registry.entities import LEARNT_ROLE, refresh_passages, set_names
 
 
 class SeedError(ValueError):
@@ -30,8 +32,16 @@ def load_yaml(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
-def seed_registry(seeds_dir: Path, *, session: Session) -> Counter[str]:
-    """Loads documents, entities, names, links and passages; gives counts of what changed."""
+@dataclass
+class Seeded:
+    """What seeding changed (counts by kind of change), and the seed documents."""
+
+    changes: Counter[str]
+    documents: list[Document]
+
+
+def seed_registry(seeds_dir: Path, *, session: Session) -> Seeded:
+    """Loads documents, entities, names, links and passages; gives what changed."""
     changes: Counter[str] = Counter()
     ensure_lists(session=session)
     documents = _seed_documents(seeds_dir / "documents", session=session, changes=changes)
@@ -39,10 +49,7 @@ def seed_registry(seeds_dir: Path, *, session: Session) -> Counter[str]:
                               changes=changes)
     session.flush()
     refresh_passages(session=session, entity_ids=[e.id for e in entities], documents=documents)
-    # Mentions, claims, and the spellings of registry entities the matcher finds beyond the
-    # seed names (as passages too); against the list versions active now, if any.
-    changes.update(cross_reference_documents(documents, session=session))
-    return changes
+    return Seeded(changes, documents)
 
 
 def _seed_documents(folder: Path, *, session: Session, changes: Counter[str]) -> list[Document]:
