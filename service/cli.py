@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
-from service.terms import SCREEN_KINDS
+from service.terms import MAX_LIMIT, SCREEN_KINDS
 
 
 def _settings() -> Settings:
@@ -404,12 +404,13 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
               help="Where to write the results CSV (default: standard output).")
 @click.option("--list", "lists", multiple=True, help="Screen against this list only (repeat).")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=3, show_default=True)
 def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
            limit: int) -> None:
     """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
     from service import audit
     from service.db import session_scope
+    from service.matching.algorithm import MATCHER
     from service.screening.catalog import IndexHolder
     from service.screening.csvio import read_names, result_rows, write_rows
     from service.screening.screen import list_versions_json, screen_names
@@ -443,7 +444,8 @@ def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
             store_names=settings.audit_store_names, threshold=threshold, lists=list(lists))
         session.commit()
     versions = ", ".join(f"{v.list_id} v{v.version}" for v in loaded.versions) or "none"
-    click.echo(f"screened {len(requests)} names against {versions}", err=True)
+    click.echo(f"screened {len(requests)} names against {versions} "
+               f"with matcher {MATCHER.NAME} v{MATCHER.VERSION}", err=True)
 
 
 def _rescreen_watchlists() -> None:

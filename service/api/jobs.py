@@ -17,6 +17,7 @@ from service.api.schemas import LIST_ID, StrictSchema
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
+from service.matching.algorithm import matcher_json
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security.middleware import current_actor
 from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
@@ -111,9 +112,10 @@ def results(job_id: str) -> Response:
     job = store.finished_job(job_id, session=db)
     only_hits = args["only_"] == "hits"
     if args["format"] == "json":
-        versions = job.list_versions or []
+        header = {"id": job.id, "list_versions": job.list_versions or [],
+                  "matcher": matcher_json(job.matcher_name, job.matcher_version)}
         body = streamed(lambda rows_db: _json_stream(
-            job.id, versions, store.iter_results(job, session=rows_db), only_hits))
+            header, store.iter_results(job, session=rows_db), only_hits))
         return Response(body, mimetype="application/json")
     body = streamed(lambda rows_db: _csv_stream(store.iter_results(job, session=rows_db),
                                                 only_hits))
@@ -136,9 +138,9 @@ def _csv_stream(rows: Iterator[Any], only_hits: bool) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _json_stream(job_id: str, versions: list[dict[str, Any]], rows: Iterator[Any],
-                 only_hits: bool) -> Iterator[str]:
-    yield json.dumps({"id": job_id, "list_versions": versions})[:-1] + ', "results": ['
+def _json_stream(header: dict[str, Any], rows: Iterator[Any], only_hits: bool
+                 ) -> Iterator[str]:
+    yield json.dumps(header)[:-1] + ', "results": ['
     separator = ""
     for request_, matches in rows:
         result = store.result_json(request_, matches, only_hits=only_hits)

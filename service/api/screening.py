@@ -10,6 +10,7 @@ from service import audit
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
+from service.matching.algorithm import MATCHER
 from service.screening.screen import (
     ScreeningRequest,
     compare_names,
@@ -34,7 +35,8 @@ def _screen(requests: list[ScreeningRequest], lists: list[str] | None,
                            store_names=settings().audit_store_names, threshold=threshold,
                            lists=lists)
     db.commit()
-    return {"results": [r.to_dict() for r in results], "list_versions": versions}
+    return {"results": [r.to_dict() for r in results], "list_versions": versions,
+            "matcher": MATCHER.describe()}
 
 
 @blueprint.post("/screen")

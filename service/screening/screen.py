@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.errors import InvalidInput
+from service.matching.algorithm import MATCHER
 from service.matching.index import Match
 from service.matching.scorer import DEFAULT_THRESHOLD, compare
 from service.screening.catalog import LoadedIndex
@@ -110,6 +111,7 @@ def compare_names(name1: str, name2: str, kind: str | None = None,
         "match": comparison.match,
         "threshold": decision,
         "explanation": comparison.explanation,
+        "matcher": MATCHER.describe(),
     }
 
 
