@@ -9,6 +9,7 @@ party frameworks they reach, through any chain.
 from __future__ import annotations
 
 import json
+import os
 import pkgutil
 import subprocess
 import sys
@@ -86,3 +87,18 @@ def test_the_domain_does_not_load_flask(module: str,
 def test_the_matcher_does_not_load_sqlalchemy(
         module: str, loaded_frameworks: dict[str, dict[str, bool]]) -> None:
     assert not loaded_frameworks[module]["sqlalchemy"]
+
+
+def test_creating_a_key_on_the_command_line_loads_no_flask(database_url: str) -> None:
+    # `xref keys create` is run on servers being set up, where the web stack has no business.
+    script = (
+        "import sys; from click.testing import CliRunner; from service.cli import main; "
+        "result = CliRunner().invoke(main, ['keys', 'create', '--name', 'ops', "
+        "'--scopes', 'read']); "
+        "assert result.exit_code == 0, result.output; print('flask' in sys.modules)"
+    )
+    env = {**os.environ, "XREF_DATABASE_URL": database_url}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
