@@ -13,8 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from service.lists.importer import import_list
 from service.lists.identifiers import official_identifiers
+from service.lists.importer import import_list
 from service.lists.sources import parse
 from service.models import EntityLink
 from service.registry.designations import Designation, designations_for, overall_status
