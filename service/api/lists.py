@@ -6,11 +6,9 @@ from typing import Any
 
 from flask import Blueprint
 
-from service import monitoring
 from service.api.auth import require_admin, require_scope
 from service.api.parsing import query_args
 from service.api.schemas import DiffArgs, EntrySearchArgs, VersionArgs
-from service.api.screening import current_index
 from service.lists import diff, queries
 from service.lists.programs import program_table
 from service.lists.queries import version_json
@@ -75,14 +73,10 @@ def compare_versions(list_id: str) -> dict[str, Any]:
 @require_admin
 def refresh_now(list_id: str) -> dict[str, Any]:
     db = session()
-    outcome, _check = refresh_list_version(list_id, session=db, settings=settings())
+    # The new version, its registry check and the watchlists' alerts commit together; the
+    # job runner or a worker delivers the alerts' webhooks.
+    outcome, _reaction = refresh_list_version(list_id, session=db, settings=settings())
     db.commit()
-    if outcome.status == "updated":
-        # The new version is committed; the watchlists' alerts are a use case of their own
-        # (if this fails, the job runner or a worker re-screens them on its next round).
-        monitoring.rescreen_pending(session=db, loaded=current_index(),
-                                    store_names=settings().audit_store_names)
-        db.commit()
     return {
         "list": list_id,
         "status": outcome.status,
