@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as _ValidationError
 
+from service.lists.programs import explain
 from service.registry.entities import KINDS
 
 NAME_LENGTH = validate.Length(min=1, max=500)
@@ -83,6 +84,64 @@ class LinkOut(Schema):
             return None
         return {"list": link.via_list_id, "list_key": link.via_list_key,
                 "identifier": link.via_identifier}
+
+
+class ViaOut(Schema):
+    list = fields.String()
+    list_key = fields.String()
+    identifier = fields.String()
+
+
+class BasisOut(Schema):
+    list_key = fields.String()
+    link = fields.String()
+    name = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    via = fields.Nested(ViaOut, allow_none=True)
+
+
+class DesignationOut(Schema):
+    """An entity's status on one list (`service.registry.designations.Designation`)."""
+
+    list = fields.String(attribute="list_id")
+    status = fields.String()
+    listed = fields.Boolean(allow_none=True)
+    programs = fields.List(fields.String())
+    program_details = fields.Method("_program_details")
+    list_key = fields.String(allow_none=True)
+    list_keys = fields.List(fields.String())
+    matched_name = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    data_date = fields.Date(allow_none=True)
+    basis = fields.List(fields.Nested(BasisOut))
+    removed = fields.Method("_removed")
+    note = fields.String(allow_none=True)
+
+    def _program_details(self, designation: Any) -> Any:
+        return explain(designation.programs)
+
+    def _removed(self, designation: Any) -> dict[str, Any] | None:
+        if designation.status != "removed":
+            return None
+        return {"list_key": designation.removed_key, "last_version": designation.last_version,
+                "left_in_version": designation.left_in_version}
+
+
+class HistoryEventOut(Schema):
+    event = fields.String()
+    version = fields.Integer()
+    data_date = fields.Date(allow_none=True)
+    fetched_at = fields.DateTime()
+    programs = fields.List(fields.String())
+    previous_programs = fields.List(fields.String(), allow_none=True)
+
+
+class EntryHistoryOut(Schema):
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    link = fields.String()
+    via = fields.Nested(ViaOut, allow_none=True)
+    events = fields.List(fields.Nested(HistoryEventOut))
 
 
 class EntitySummaryOut(Schema):
