@@ -215,10 +215,11 @@ def lists_versions(list_id: str) -> None:
     from service.lists.queries import list_versions
 
     with session_scope(_engine()) as session:
-        for version in list_versions(list_id, session=session):
-            mark = "*" if version["active"] else " "
-            click.echo(f"{mark} {version['id']:>5}  {version['data_date'] or '-':10}  "
-                       f"{version['entry_count']:>7} entries  {version['fetched_at']}")
+        history = list_versions(list_id, session=session)
+        for version in history.versions:
+            mark = "*" if version.id == history.active_id else " "
+            click.echo(f"{mark} {version.id:>5}  {str(version.data_date or '-'):10}  "
+                       f"{version.entry_count:>7} entries  {version.fetched_at.isoformat()}")
 
 
 @lists_group.command("diff")
@@ -237,7 +238,9 @@ def lists_diff(list_id: str, from_id: int | None, to_id: int | None, as_json: bo
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        from service.api.schemas import ListDiffOut
+
+        click.echo(json.dumps(ListDiffOut().dump(result), indent=2))
         return
     click.echo(f"{list_id}: version {result.from_version.id} -> {result.to_version.id}: "
                f"+{len(result.added)} added, -{len(result.removed)} removed, "

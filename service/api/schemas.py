@@ -274,3 +274,83 @@ class SuggestionAccept(StrictSchema):
                                                 error="Use lowercase letters, digits and -."))
     name = fields.String(validate=NAME_LENGTH)
     kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+class ListVersionOut(Schema):
+    """One import of a list with its provenance (`service.models.ListVersion`)."""
+
+    id = fields.Integer()
+    list = fields.String(attribute="list_id")
+    format = fields.String()
+    data_date = fields.Date(allow_none=True)
+    fetched_at = fields.DateTime()
+    sha256 = fields.String()
+    entry_count = fields.Integer()
+    name_count = fields.Integer()
+    skipped = fields.Dict(keys=fields.String(), values=fields.Integer())
+    sources = fields.List(fields.String())
+    part_dates = fields.Dict(keys=fields.String(), values=fields.String())
+    registry_checked_at = fields.DateTime(allow_none=True)
+
+
+def version_items_json(history: Any) -> list[dict[str, Any]]:
+    """Gives a list's versions, newest first, each saying whether it is the active one."""
+    return [{**ListVersionOut().dump(version), "active": version.id == history.active_id}
+            for version in history.versions]
+
+
+class ListOverviewOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    active_version = fields.Nested(ListVersionOut, allow_none=True)
+    version_count = fields.Integer()
+    stale = fields.Boolean()
+
+
+class EntrySummaryOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    programs = fields.List(fields.String())
+
+
+class EntryPageOut(Schema):
+    items = fields.List(fields.Nested(EntrySummaryOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    version = fields.Integer()
+
+
+def entry_record_json(record: Any) -> dict[str, Any]:
+    """Gives an entry as the list gives it (its stored common model), with list and version.
+
+    The entry's fields vary by source (`extra`), so they are passed through as stored.
+    """
+    return {**record.row.data, "list": record.list_id, "version": record.version}
+
+
+class EntryChangeOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    old_name = fields.String(allow_none=True)
+    programs_added = fields.List(fields.String())
+    programs_removed = fields.List(fields.String())
+
+
+class ListDiffOut(Schema):
+    """What changed between two versions; `changes` only when the details are asked for."""
+
+    list = fields.String(attribute="list_id")
+    from_ = fields.Function(lambda d: d.from_version.id, data_key="from")
+    to = fields.Function(lambda d: d.to_version.id)
+    counts = fields.Function(lambda d: {"added": len(d.added), "removed": len(d.removed),
+                                        "changed": len(d.changed)})
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.Function(lambda d: [c.key for c in d.changed])
+    changes = fields.Function(lambda d: EntryChangeOut(many=True).dump(d.changed))
