@@ -8,13 +8,16 @@ import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.engine import Engine
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
 from service.terms import MAX_LIMIT, SCREEN_KINDS
+
+if TYPE_CHECKING:
+    from service.usecases.lists import RegistryCheck, VersionReaction
 
 
 def _settings() -> Settings:
@@ -61,50 +64,32 @@ def db_downgrade(revision: str) -> None:
 def seed(skip_lists: bool) -> None:
     """Load the seed documents, entities, passages and list snapshots (idempotent)."""
     from service.db import make_engine, session_scope
-    from service.documents.xref import cross_reference_documents
-    from service.lists.snapshots import import_snapshots
-    from service.registry.seed import seed_registry
+    from service.usecases.seed import seed as seed_all
 
     engine = make_engine(_settings().database_url)
     with session_scope(engine) as session:
-        seeded = seed_registry(SEEDS_DIR, session=session)
-        changes = seeded.changes
-        # Mentions, claims, and the spellings of registry entities the matcher finds beyond
-        # the seed names (as passages too); against the list versions active now, if any.
-        changes.update(cross_reference_documents(seeded.documents, session=session))
+        outcome = seed_all(SEEDS_DIR, session=session, import_lists=not skip_lists)
         session.commit()
-    summary = ", ".join(f"{k}={v}" for k, v in sorted(changes.items())) or "nothing changed"
-    click.echo(f"seeded: {summary}")
-    if not skip_lists:
-        with session_scope(engine) as session:
-            outcomes = import_snapshots(SEEDS_DIR / "lists", session=session)
-            for outcome in outcomes:
-                click.echo(f"{outcome.list_id}: snapshot imported as version "
-                           f"{outcome.version.id} ({outcome.version.entry_count} entries)")
-            session.commit()
-        if outcomes:
-            # The documents were read before any list existed: read them again against it.
-            with session_scope(engine) as session:
-                changes = cross_reference_documents(session=session)
-                session.commit()
-            click.echo("documents cross-referenced against the lists: "
-                       + (", ".join(f"{k}={v}" for k, v in sorted(changes.items()))
-                          or "nothing changed"))
-            _suggest_links(engine)
+    click.echo("seeded: " + (", ".join(f"{k}={v}" for k, v in sorted(outcome.registry.items()))
+                             or "nothing changed"))
+    for imported in outcome.snapshots:
+        click.echo(f"{imported.list_id}: snapshot imported as version "
+                   f"{imported.version.id} ({imported.version.entry_count} entries)")
+    _echo_check(outcome.check)
+    click.echo("documents cross-referenced against the lists: "
+               + (", ".join(f"{k}={v}" for k, v in sorted(outcome.documents.items()))
+                  or "nothing changed"))
 
 
-def _suggest_links(engine: Engine) -> None:
-    from service.db import session_scope
-    from service.registry.links import suggest_links
-    from service.screening.catalog import IndexHolder
-
-    loaded = IndexHolder().current(engine)
-    with session_scope(engine) as session:
-        made = suggest_links(session=session, loaded=loaded)
-        session.commit()
-    click.echo(f"links suggested from name matching: {len(made)}"
-               + "".join(f"\n  {link.entity_id} ~ {link.list_id}:{link.list_key} "
-                         f"{link.matched_name} ({link.score})" for link in made))
+def _echo_check(check: RegistryCheck) -> None:
+    click.echo(check.summary())
+    for link in check.bridges.created:
+        click.echo(f"  {link.entity_id} = {link.list_id}:{link.list_key} "
+                   f"(via {link.via_list_id}:{link.via_list_key}, {link.via_identifier})")
+    for suggestions in check.suggestions:
+        for link in suggestions.created:
+            click.echo(f"  {link.entity_id} ~ {link.list_id}:{link.list_key} "
+                       f"{link.matched_name} ({link.score}), to review")
 
 
 @main.group("links")
@@ -112,10 +97,16 @@ def links_group() -> None:
     """Links between registry entities and list entries."""
 
 
-@links_group.command("suggest")
-def links_suggest() -> None:
-    """Suggest links where a list entry matches an entity's names (an admin then decides)."""
-    _suggest_links(_engine())
+@links_group.command("check")
+def links_check() -> None:
+    """Follow identifier bridges and match the registry against every active list version."""
+    from service.db import session_scope
+    from service.usecases.lists import check_registry_against_active
+
+    with session_scope(_engine()) as session:
+        check = check_registry_against_active(session=session)
+        session.commit()
+    _echo_check(check)
 
 
 @main.command()
@@ -159,17 +150,20 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
     """Import LIST from files or folders as a new active version (all or nothing)."""
     from service.db import session_scope
     from service.lists.entry import ListFormatError
-    from service.lists.importer import import_list
+    from service.usecases.lists import import_list_version
 
     try:
         with session_scope(_engine()) as session:
-            outcome = import_list(list_id, list(paths), session=session, format=format_,
-                                  data_date=data_date.date() if data_date else None)
+            imported = import_list_version(list_id, list(paths), session=session,
+                                           format=format_,
+                                           data_date=data_date.date() if data_date else None,
+                                           store_names=_settings().audit_store_names)
             session.commit()
     except ListFormatError as error:
         raise click.ClickException(f"import failed, active version unchanged: {error}") from error
     except ServiceError as error:
         raise click.ClickException(error.message) from error
+    outcome = imported.outcome
     version = outcome.version
     if not outcome.created:
         click.echo(f"{list_id}: content identical to active version {version.id}; "
@@ -179,7 +173,8 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
     click.echo(f"{list_id}: version {version.id} active ({version.format}, data date "
                f"{version.data_date or 'unknown'}): {version.entry_count} entries, "
                f"{version.name_count} names, skipped {skipped}")
-    _rescreen_watchlists()
+    if imported.reaction is not None:
+        _echo_reaction(imported.reaction)
 
 
 @lists_group.command("refresh")
@@ -188,14 +183,15 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
     """Download LIST (default: every list) from its official URLs and import it."""
     from service.db import session_scope
     from service.lists.catalog import LISTS
-    from service.lists.refresh import refresh_list
+    from service.usecases.lists import refresh_list_version
 
     settings = _settings()
-    failed = updated = False
+    failed = False
     for list_id in list_ids or tuple(LISTS):
         try:
             with session_scope(_engine()) as session:
-                outcome = refresh_list(list_id, session=session, settings=settings)
+                outcome, reaction = refresh_list_version(list_id, session=session,
+                                                         settings=settings)
                 session.commit()
         except ServiceError as error:
             failed = True
@@ -206,9 +202,8 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
         click.echo(f"{list_id}: {outcome.status}"
                    + (f" (version {version.id}, {version.entry_count} entries)"
                       if version else ""))
-        updated = updated or outcome.status == "updated"
-    if updated:
-        _rescreen_watchlists()
+        if reaction is not None:
+            _echo_reaction(reaction)
     if failed:
         sys.exit(1)
 
@@ -221,10 +216,11 @@ def lists_versions(list_id: str) -> None:
     from service.lists.queries import list_versions
 
     with session_scope(_engine()) as session:
-        for version in list_versions(list_id, session=session):
-            mark = "*" if version["active"] else " "
-            click.echo(f"{mark} {version['id']:>5}  {version['data_date'] or '-':10}  "
-                       f"{version['entry_count']:>7} entries  {version['fetched_at']}")
+        history = list_versions(list_id, session=session)
+        for version in history.versions:
+            mark = "*" if version.id == history.active_id else " "
+            click.echo(f"{mark} {version.id:>5}  {str(version.data_date or '-'):10}  "
+                       f"{version.entry_count:>7} entries  {version.fetched_at.isoformat()}")
 
 
 @lists_group.command("diff")
@@ -243,7 +239,9 @@ def lists_diff(list_id: str, from_id: int | None, to_id: int | None, as_json: bo
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        from service.api.schemas import ListDiffOut
+
+        click.echo(json.dumps(ListDiffOut().dump(result), indent=2))
         return
     click.echo(f"{list_id}: version {result.from_version.id} -> {result.to_version.id}: "
                f"+{len(result.added)} added, -{len(result.removed)} removed, "
@@ -408,64 +406,51 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
 def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
            limit: int) -> None:
     """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
-    from service import audit
     from service.db import session_scope
     from service.matching.algorithm import MATCHER
     from service.screening.catalog import IndexHolder
     from service.screening.csvio import read_names, result_rows, write_rows
-    from service.screening.screen import list_versions_json, screen_names
+    from service.screening.screen import ScreeningResult
+    from service.usecases.screening import ScreeningOptions, screen_and_record
 
     try:
         requests = list(read_names(input_file, source=input_file.name))
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo("loading the index of the active list versions…", err=True)
-    loaded = IndexHolder().current(_engine())
+    engine = _engine()
+    loaded = IndexHolder().current(engine)
     write_rows(output, [])
-    chunk = 500
-    candidates = matches = 0
-    with _progress(len(requests), "screen") as bar:
-        for start in range(0, len(requests), chunk):
-            try:
-                results = screen_names(requests[start:start + chunk], loaded=loaded,
-                                       lists=list(lists) or None, threshold=threshold,
-                                       limit=limit)
-            except ServiceError as error:
-                raise click.ClickException(error.message) from error
+    options = ScreeningOptions(actor="cli", store_names=_settings().audit_store_names,
+                               lists=list(lists) or None, threshold=threshold, limit=limit)
+    with _progress(len(requests), "screen") as bar, session_scope(engine) as session:
+
+        def write(results: list[ScreeningResult]) -> None:
             write_rows(output, (row for r in results for row in result_rows(r)), header=False)
-            counts = audit.Counts.of(results)
-            candidates, matches = candidates + counts.candidates, matches + counts.matches
             bar.update(len(results))
-    settings = _settings()
-    with session_scope(_engine()) as session:
-        audit.record_screening(
-            "screen", [r.name for r in requests], audit.Counts(len(requests), candidates, matches),
-            session=session, actor="cli", list_versions=list_versions_json(loaded, list(lists)),
-            store_names=settings.audit_store_names, threshold=threshold, lists=list(lists))
+
+        try:
+            screen_and_record(requests, options, session=session, loaded=loaded,
+                              on_results=write)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
         session.commit()
     versions = ", ".join(f"{v.list_id} v{v.version}" for v in loaded.versions) or "none"
     click.echo(f"screened {len(requests)} names against {versions} "
                f"with matcher {MATCHER.NAME} v{MATCHER.VERSION}", err=True)
 
 
-def _rescreen_watchlists() -> None:
-    """Re-screens every watchlist against the versions it has not seen and sends the alerts."""
+def _echo_reaction(reaction: VersionReaction) -> None:
+    """Says what a new version set off, then delivers its alerts' webhooks (once each now;
+    the job runner or a worker retries the failures)."""
     from service import monitoring
     from service.db import session_scope
-    from service.screening.catalog import IndexHolder
 
-    settings = _settings()
-    engine = _engine()
-    with session_scope(engine) as session:
-        if not monitoring.list_watchlists(session=session):
-            return
-        alerts = monitoring.rescreen_pending(session=session,
-                                             loaded=IndexHolder().current(engine),
-                                             store_names=settings.audit_store_names)
-        session.commit()
-        click.echo(f"watchlists re-screened: {len(alerts)} alerts")
-        # One attempt each now; the job runner or a worker retries the failures.
-        monitoring.deliver_due(session=session, settings=settings)
+    _echo_check(reaction.check)
+    click.echo(f"watchlists re-screened: {len(reaction.alerts)} alerts")
+    if reaction.alerts:
+        with session_scope(_engine()) as session:
+            monitoring.deliver_due(session=session, settings=_settings())
 
 
 @main.command()

@@ -9,11 +9,13 @@ from flask import Blueprint, Response, url_for
 from service.api.auth import require_admin, require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import (
+    DesignationOut,
     EnrichmentOut,
     EntityCreate,
     EntitySearchArgs,
     EntitySummaryOut,
     EntityUpdate,
+    EntryHistoryOut,
     LinkDecision,
     LinkOut,
     NameOut,
@@ -21,8 +23,8 @@ from service.api.schemas import (
 )
 from service.registry import enrich as enrichment
 from service.registry import entities as registry
-from service.registry import links
-from service.registry.designations import overall_status
+from service.registry.designations import entity_history, overall_status
+from service.usecases.registry import decide_and_bridge
 from service.web import session, settings
 
 blueprint = Blueprint("entities", __name__, url_prefix="/v1/entities")
@@ -35,7 +37,7 @@ def entity_json(entity_id: str) -> dict[str, Any]:
     body["names"] = NameOut(many=True).dump(detail["names"])
     body["designation_status"] = detail["designation_status"]
     body["programs"] = sorted({p for d in detail["designations"] if d.listed for p in d.programs})
-    body["designations"] = [d.to_dict() for d in detail["designations"]]
+    body["designations"] = DesignationOut(many=True).dump(detail["designations"])
     body["links"] = LinkOut(many=True).dump(detail["links"])
     body["passages"] = PassageOut(many=True).dump(detail["passages"])
     body["enrichments"] = EnrichmentOut(many=True).dump(detail["enrichments"])
@@ -70,6 +72,15 @@ def passages(entity_id: str) -> dict[str, Any]:
     return {"items": PassageOut(many=True).dump(rows), "total": len(rows)}
 
 
+@blueprint.get("/<entity_id>/history")
+@require_scope("read")
+def history(entity_id: str) -> dict[str, Any]:
+    db = session()
+    registry.get_entity(entity_id, session=db)
+    return {"entity_id": entity_id,
+            "items": EntryHistoryOut(many=True).dump(entity_history(entity_id, session=db))}
+
+
 @blueprint.post("")
 @require_admin
 def create() -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -96,7 +107,7 @@ def update(entity_id: str) -> dict[str, Any]:
 def decide_link(entity_id: str) -> dict[str, Any]:
     decision = json_body(LinkDecision())
     db = session()
-    links.decide_link(entity_id, decision["list"], decision["list_key"], decision["status"],
+    decide_and_bridge(entity_id, decision["list"], decision["list_key"], decision["status"],
                       session=db)
     db.commit()
     return entity_json(entity_id)

@@ -21,6 +21,7 @@ from service.matching.algorithm import matcher_json
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security.middleware import current_actor
 from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
+from service.usecases.screening import ScreeningOptions, submit_job
 from service.web import current_index, session, settings, streamed
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
@@ -80,9 +81,11 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     request.max_content_length = settings().job_max_body
     names, options = _submitted()
     db = session()
-    job = store.create_job(names, session=db, actor=current_actor(), loaded=current_index(),
-                           chunk_size=settings().job_chunk_size,
-                           max_names=settings().job_max_names, **options)
+    job = submit_job(names, ScreeningOptions(actor=current_actor(),
+                                             store_names=settings().audit_store_names,
+                                             **options),
+                     session=db, loaded=current_index(), chunk_size=settings().job_chunk_size,
+                     max_names=settings().job_max_names)
     db.commit()
     dispatch(current_app._get_current_object(), job)  # type: ignore[attr-defined]
     return ({"id": job.id, "status": job.status, "total": job.total}, 202,

@@ -2,14 +2,13 @@
 
 Seeding is get-or-create and update-in-place, so running it twice changes nothing. Reading the
 seeded documents for mentions and claims is the documents package's, above the registry: the
-caller does it next (`xref seed`).
+seed use case (`service.usecases.seed`) does it next.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,16 +31,8 @@ def load_yaml(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
-@dataclass
-class Seeded:
-    """What seeding changed (counts by kind of change), and the seed documents."""
-
-    changes: Counter[str]
-    documents: list[Document]
-
-
-def seed_registry(seeds_dir: Path, *, session: Session) -> Seeded:
-    """Loads documents, entities, names, links and passages; gives what changed."""
+def seed_registry(seeds_dir: Path, *, session: Session) -> Counter[str]:
+    """Loads documents, entities, names, links and passages; gives counts of what changed."""
     changes: Counter[str] = Counter()
     ensure_lists(session=session)
     documents = _seed_documents(seeds_dir / "documents", session=session, changes=changes)
@@ -49,7 +40,7 @@ def seed_registry(seeds_dir: Path, *, session: Session) -> Seeded:
                               changes=changes)
     session.flush()
     refresh_passages(session=session, entity_ids=[e.id for e in entities], documents=documents)
-    return Seeded(changes, documents)
+    return changes
 
 
 def _seed_documents(folder: Path, *, session: Session, changes: Counter[str]) -> list[Document]:
