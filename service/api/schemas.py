@@ -194,7 +194,7 @@ class DiffArgs(StrictSchema):
 
 
 class LinkDecision(StrictSchema):
-    list = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    list = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LIST_ID_LENGTH))
     list_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
     status = fields.String(required=True, validate=validate.OneOf(("confirmed", "rejected")))
 
