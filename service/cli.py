@@ -14,6 +14,7 @@ import click
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
+from service.terms import MAX_LIMIT, SCREEN_KINDS
 
 if TYPE_CHECKING:
     from service.usecases.lists import RegistryCheck, VersionReaction
@@ -258,8 +259,8 @@ def enrich(entity_ids: tuple[str, ...]) -> None:
     from sqlmodel import col, select
 
     from service.db import session_scope
-    from service.lists.enrich import configured_sources, enrich_entity
     from service.models import Entity
+    from service.registry.enrich import configured_sources, enrich_entity
 
     settings = _settings()
     if not configured_sources(settings):
@@ -359,7 +360,7 @@ def _progress(total: int | None, label: str):
 
 @main.command()
 @click.argument("names", nargs=-1)
-@click.option("--kind", type=click.Choice(["person", "organization", "vessel", "aircraft"]))
+@click.option("--kind", type=click.Choice(SCREEN_KINDS))
 @click.option("--pairs", "pairs_file", type=click.File("r", encoding="utf-8-sig"),
               help="CSV with name1,name2[,kind] columns: score every pair.")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
@@ -370,8 +371,8 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
     """Score NAME1 against NAME2, or every row of --pairs, with the explanation."""
     import csv
 
-    from service.matching.csvio import safe_cell
-    from service.matching.screening import compare_names
+    from service.screening.csvio import safe_cell
+    from service.screening.screen import compare_names
 
     if pairs_file is None:
         if len(names) != 2:
@@ -401,14 +402,15 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
               help="Where to write the results CSV (default: standard output).")
 @click.option("--list", "lists", multiple=True, help="Screen against this list only (repeat).")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=3, show_default=True)
 def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
            limit: int) -> None:
     """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
     from service.db import session_scope
-    from service.matching.catalog import IndexHolder
-    from service.matching.csvio import read_names, result_rows, write_rows
-    from service.matching.screening import ScreeningResult
+    from service.matching.algorithm import MATCHER
+    from service.screening.catalog import IndexHolder
+    from service.screening.csvio import read_names, result_rows, write_rows
+    from service.screening.screen import ScreeningResult
     from service.usecases.screening import ScreeningOptions, screen_and_record
 
     try:
@@ -434,7 +436,8 @@ def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
             raise click.ClickException(error.message) from error
         session.commit()
     versions = ", ".join(f"{v.list_id} v{v.version}" for v in loaded.versions) or "none"
-    click.echo(f"screened {len(requests)} names against {versions}", err=True)
+    click.echo(f"screened {len(requests)} names against {versions} "
+               f"with matcher {MATCHER.NAME} v{MATCHER.VERSION}", err=True)
 
 
 def _echo_reaction(reaction: VersionReaction) -> None:

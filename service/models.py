@@ -277,6 +277,9 @@ class ScreeningJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
+    matcher_name: str | None = Field(default=None, max_length=50)
+    matcher_version: str | None = Field(default=None, max_length=20)
 
 
 class ScreeningJobChunk(SQLModel, table=True):
@@ -345,6 +348,9 @@ class WatchlistScreening(SQLModel, table=True):
     list_id: str = Field(primary_key=True, max_length=50)
     version_id: int
     screened_at: datetime = Field(default_factory=utcnow)
+    # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
+    matcher_name: str | None = Field(default=None, max_length=50)
+    matcher_version: str | None = Field(default=None, max_length=20)
 
 
 class WatchlistHit(SQLModel, table=True):
@@ -427,6 +433,9 @@ class AuditRecord(SQLModel, table=True):
     match_count: int = 0
     # The job or watchlist the screening belongs to, if any.
     reference: str | None = Field(default=None, max_length=100)
+    # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
+    matcher_name: str | None = Field(default=None, max_length=50)
+    matcher_version: str | None = Field(default=None, max_length=20)
 
 
 # --- documents cross-reference ----------------------------------------------------------------

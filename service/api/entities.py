@@ -21,7 +21,7 @@ from service.api.schemas import (
     NameOut,
     PassageOut,
 )
-from service.lists import enrich as enrichment
+from service.registry import enrich as enrichment
 from service.registry import entities as registry
 from service.registry.designations import entity_history, overall_status
 from service.usecases.registry import decide_and_bridge

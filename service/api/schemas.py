@@ -8,11 +8,19 @@ from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as _ValidationError
 
 from service.lists.programs import explain
-from service.registry.entities import KINDS
+from service.terms import (
+    DEFAULT_LIMIT,
+    KINDS,
+    MAX_LIMIT,
+    MAX_LIST_ID_LENGTH,
+    MAX_LISTS_PER_REQUEST,
+    MAX_NAME_LENGTH,
+    MAX_NAMES_PER_REQUEST,
+    SCREEN_KINDS,
+)
 
-NAME_LENGTH = validate.Length(min=1, max=500)
-# Kinds a screened name may carry; entries of other kinds are then left out.
-SCREEN_KINDS = ("person", "organization", "vessel", "aircraft")
+NAME_LENGTH = validate.Length(min=1, max=MAX_NAME_LENGTH)
+LIST_ID = fields.String(validate=validate.Length(min=1, max=MAX_LIST_ID_LENGTH))
 
 
 class StrictSchema(Schema):
@@ -186,7 +194,7 @@ class DiffArgs(StrictSchema):
 
 
 class LinkDecision(StrictSchema):
-    list = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    list = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LIST_ID_LENGTH))
     list_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
     status = fields.String(required=True, validate=validate.OneOf(("confirmed", "rejected")))
 
@@ -211,12 +219,13 @@ class ScreenName(StrictSchema):
 
 class ScreenRequest(StrictSchema):
     names = fields.List(fields.Nested(ScreenName), required=True,
-                        validate=validate.Length(min=1, max=1000))
-    lists = fields.List(fields.String(validate=validate.Length(min=1, max=50)),
-                        load_default=None, allow_none=True, validate=validate.Length(max=20))
+                        validate=validate.Length(min=1, max=MAX_NAMES_PER_REQUEST))
+    lists = fields.List(LIST_ID, load_default=None, allow_none=True,
+                        validate=validate.Length(max=MAX_LISTS_PER_REQUEST))
     threshold = fields.Float(load_default=None, allow_none=True,
                              validate=validate.Range(min=0, max=1))
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class ScreenArgs(StrictSchema):
@@ -224,7 +233,8 @@ class ScreenArgs(StrictSchema):
     kind = fields.String(load_default=None, validate=validate.OneOf(SCREEN_KINDS))
     lists = fields.String(load_default=None, validate=validate.Length(max=500))
     threshold = fields.Float(load_default=None, validate=validate.Range(min=0, max=1))
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class CompareRequest(StrictSchema):

@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Blueprint
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
-from service.matching.catalog import IndexHolder, LoadedIndex
-from service.matching.screening import ScreeningRequest
-from service.security import current_actor
+from service.matching.algorithm import MATCHER
+from service.screening.screen import ScreeningRequest
+from service.security.middleware import current_actor
 from service.usecases.screening import (
     ScreeningOptions,
     compare_and_record,
     screen_and_record,
 )
-from service.web import engine, session, settings
+from service.web import current_index, session, settings
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("screening", __name__, url_prefix="/v1")
-
-
-def current_index() -> LoadedIndex:
-    """Gives this process's index, rebuilt first if a list version or the registry changed."""
-    holder: IndexHolder = current_app.extensions.setdefault("xref.index", IndexHolder())
-    return holder.current(engine())
-
-
-def warm_index(app: Flask) -> None:
-    """Builds the process's index ahead of its first screening (started at worker boot)."""
-    try:
-        with app.app_context():
-            current_index()
-    except Exception:  # noqa: BLE001 - a failed warm-up only means the first request builds it
-        log.warning("index warm-up failed; the first screening will build it", exc_info=True)
 
 
 def _options(lists: list[str] | None, threshold: float | None, limit: int) -> ScreeningOptions:
@@ -49,7 +32,7 @@ def _screen(requests: list[ScreeningRequest], options: ScreeningOptions) -> dict
     screening = screen_and_record(requests, options, session=db, loaded=current_index())
     db.commit()
     return {"results": [r.to_dict() for r in screening.results],
-            "list_versions": screening.list_versions}
+            "list_versions": screening.list_versions, "matcher": MATCHER.describe()}
 
 
 @blueprint.post("/screen")

@@ -22,7 +22,6 @@ from sqlmodel import Session, col, delete, select
 from service.documents.claims import STATUSES, Judgement, find_claims, judge_claims
 from service.documents.mentions import Mention, find_mentions
 from service.errors import Conflict, InvalidInput, NotFound
-from service.matching.catalog import REGISTRY_LIST, LoadedIndex, build_index
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
     Document,
@@ -32,14 +31,15 @@ from service.models import (
     EntityName,
     Passage,
 )
-from service.registry.entities import refresh_passages, slugify
+from service.registry.entities import LEARNT_ROLE, refresh_passages, slugify
+from service.screening.catalog import LoadedIndex, build_index
+from service.terms import REGISTRY_LIST
 from service.textkeys import search_key
 
 # Longest text a document may have: scanning is linear, about 2 s per MB against the SDN.
 MAX_TEXT_LENGTH = 1_000_000
 # Source recorded on a spelling learnt from a document (followed by the document's id).
 LEARNT_SOURCE = "document"
-LEARNT_ROLE = "mention"
 
 
 @dataclass

@@ -1,6 +1,8 @@
 """Loads the registry from `seeds/`: documents, entities with their spellings, pinned links.
 
-Seeding is get-or-create and update-in-place, so running it twice changes nothing.
+Seeding is get-or-create and update-in-place, so running it twice changes nothing. Reading the
+seeded documents for mentions and claims is the documents package's, above the registry: the
+seed use case (`service.usecases.seed`) does it next.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from service.documents.xref import LEARNT_ROLE
 from service.lists.catalog import ensure_lists
 from service.models import Document, Entity, EntityLink, EntityName
-from service.registry.entities import refresh_passages, set_names
+from service.registry.entities import LEARNT_ROLE, refresh_passages, set_names
 
 
 class SeedError(ValueError):

@@ -14,15 +14,15 @@ from sqlmodel import Session
 
 from service import audit
 from service.jobs import store
-from service.matching.catalog import LoadedIndex
-from service.matching.screening import (
+from service.models import ScreeningJob
+from service.screening.catalog import LoadedIndex
+from service.screening.screen import (
     ScreeningRequest,
     ScreeningResult,
     compare_names,
     list_versions_json,
     screen_names,
 )
-from service.models import ScreeningJob
 
 # Names screened at a time when the caller streams the results (the CLI's large files).
 STREAM_CHUNK = 500
