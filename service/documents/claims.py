@@ -35,17 +35,23 @@ DESIGNATED = "designated"
 NOT_DESIGNATED = "not_designated"
 AGREES, CONFLICTS, UNKNOWN = "agrees", "conflicts", "unknown"
 STATUSES = (AGREES, CONFLICTS, UNKNOWN)
+# Designation statuses beside listed / not_listed / unknown (registry/designations.py).
+POSSIBLE, REMOVED = "possible", "removed"
 
 _VERB = r"(?:designated|listed|sanctioned|blacklisted)"
 _NEGATOR = r"(?:\bnot\b|\bnever\b|\bno\s+longer\b|n['’]t\b)"
+# One character of the words between a negation and its list or verb: anything within the
+# clause, including the dots of an abbreviation of capitals ("not on any U.S. sanctions
+# list", "never listed by the U.N."), which do not end it.
+_IN_CLAUSE = r"(?:[^.;:!?]|(?<=\b[A-Z])\.)"
 # Negations first: their words must not also count as a positive cue.
 _NEGATIVE_CUES = [
-    re.compile(rf"{_NEGATOR}(?!\s+only\b)[^.;:!?]{{0,30}}?\b{_VERB}\b", re.IGNORECASE),
-    re.compile(r"\bnot\s+(?:on|in)\s+(?:any|the|a)\b[^.;:!?]{0,40}?\b(?:black)?lists?\b",
+    re.compile(rf"{_NEGATOR}(?!\s+only\b){_IN_CLAUSE}{{0,30}}?\b{_VERB}\b", re.IGNORECASE),
+    re.compile(rf"\bnot\s+(?:on|in)\s+(?:any|the|a)\b{_IN_CLAUSE}{{0,40}}?\b(?:black)?lists?\b",
                re.IGNORECASE),
     re.compile(r"\bnot\s+(?:subject\s+to|under)\s+(?:any\s+)?(?:[\w.]+\s+)?sanctions\b",
                re.IGNORECASE),
-    re.compile(r"\bde-?listed\b|\bremoved\s+from\s+(?:the|any)\b[^.;:!?]{0,40}?\blist\b",
+    re.compile(rf"\bde-?listed\b|\bremoved\s+from\s+(?:the|any)\b{_IN_CLAUSE}{{0,40}}?\blist\b",
                re.IGNORECASE),
 ]
 # Cues naming a program: the claim is then also checked against the entry's programs.
@@ -198,24 +204,33 @@ def judge_claims(claims: Sequence[DocumentClaim], *, session: Session) -> list[J
 
 
 def _judge(claim: DocumentClaim, designations: Sequence[Designation]) -> Judgement:
-    listed = [d for d in designations if d.listed]
+    """Judges one claim against its designations on every list.
+
+    A designation's status is listed | possible | not_listed | removed | unknown (older
+    readers give only listed | not_listed | unknown). `listed` alone settles a claim either
+    way; a `possible` match (a name-match suggestion nobody has reviewed yet) leaves the
+    claim open; `removed` counts as not listed now, and the reason says so.
+    """
+    listed = [d for d in designations if d.listed is True and d.status != POSSIBLE]
+    possible = [d for d in designations if d.status == POSSIBLE]
     checked = [d for d in designations if d.status != "unknown"]
     if not checked:
         return Judgement(UNKNOWN, "No active list version to check the claim against.", [])
-    if claim.claim == NOT_DESIGNATED:
-        if listed:
+    if listed:
+        if claim.claim == NOT_DESIGNATED:
             return Judgement(CONFLICTS, _listed_reason(listed), _evidence(listed))
-        return Judgement(AGREES, _not_listed_reason(checked), _evidence(checked))
-    if not listed:
-        return Judgement(CONFLICTS, _not_listed_reason(checked), _evidence(checked))
-    cited = list(claim.programs or [])
-    if cited and not any(code in list(d.programs) for d in listed for code in cited):
-        return Judgement(
-            CONFLICTS,
-            f"Listed, but not under {', '.join(cited)}: {_listed_reason(listed)}",
-            _evidence(listed),
-        )
-    return Judgement(AGREES, _listed_reason(listed), _evidence(listed))
+        cited = list(claim.programs or [])
+        if cited and not any(code in list(d.programs) for d in listed for code in cited):
+            return Judgement(
+                CONFLICTS,
+                f"Listed, but not under {', '.join(cited)}: {_listed_reason(listed)}",
+                _evidence(listed),
+            )
+        return Judgement(AGREES, _listed_reason(listed), _evidence(listed))
+    if possible:
+        return Judgement(UNKNOWN, _possible_reason(possible), _evidence(possible))
+    status = AGREES if claim.claim == NOT_DESIGNATED else CONFLICTS
+    return Judgement(status, _not_listed_reason(checked), _evidence(checked))
 
 
 def _listed_reason(listed: Sequence[Designation]) -> str:
@@ -226,12 +241,31 @@ def _listed_reason(listed: Sequence[Designation]) -> str:
     ) + "."
 
 
-def _not_listed_reason(checked: Sequence[Designation]) -> str:
-    return "No entry on " + ", ".join(
+def _possible_reason(possible: Sequence[Designation]) -> str:
+    return "A possible match awaits review: " + "; ".join(
         f"{d.list_id} version {d.version}"
-        + (f" ({d.data_date.isoformat()})" if d.data_date else "")
-        for d in checked
+        + (f" entry {d.list_key}" if d.list_key else "")
+        + (f" ({d.matched_name})" if d.matched_name else "")
+        for d in possible
     ) + "."
+
+
+def _not_listed_reason(checked: Sequence[Designation]) -> str:
+    parts = []
+    for d in checked:
+        where = f"{d.list_id} version {d.version}" + (
+            f" ({d.data_date.isoformat()})" if d.data_date else "")
+        if d.status == REMOVED:
+            # Fields the extended Designation carries; absent before it (then None).
+            key = getattr(d, "removed_key", None) or d.list_key
+            left = getattr(d, "left_in_version", None)
+            last = getattr(d, "last_version", None)
+            parts.append(f"{where}: {f'entry {key}' if key else 'the entry'} was removed"
+                         + (f" in version {left}" if left is not None else "")
+                         + (f", last listed in version {last}" if last is not None else ""))
+        else:
+            parts.append(where)
+    return "No entry on " + "; ".join(parts) + "."
 
 
 def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
@@ -241,7 +275,8 @@ def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
             "version": d.version,
             "data_date": d.data_date.isoformat() if d.data_date else None,
             "listed": bool(d.listed),
-            "list_key": d.list_key,
+            "status": d.status,
+            "list_key": d.list_key or getattr(d, "removed_key", None),
             "name": d.matched_name,
             "programs": list(d.programs),
             "program_details": explain(list(d.programs)),
