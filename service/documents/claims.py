@@ -13,7 +13,9 @@ not to every entity in the sentence:
 - with no mention before it, the first mention after it, if close.
 
 Judging a claim (`judge_claims`) reads the designation status of its entity or list entry
-from the active list versions, and gives the evidence either way.
+from the active list versions, and gives the evidence either way. `record_claim_verdicts`
+keeps each claim's judgements as list versions change: one row per change of verdict or of
+the versions judged against (`ClaimVerdict`), read back as the claim's history.
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from service.documents.mentions import Mention
 from service.lists.programs import explain
-from service.models import DocumentClaim, ListEntryRow, ListVersion, SanctionsList
+from service.models import (
+    ClaimVerdict,
+    DocumentClaim,
+    ListEntryRow,
+    ListVersion,
+    SanctionsList,
+    utcnow,
+)
 from service.registry.designations import Designation, designations_for
 from service.registry.passages import split_sentences
 
@@ -180,6 +189,8 @@ class Judgement:
     status: str
     reason: str
     evidence: list[dict[str, Any]]
+    # The list versions judged against: list id -> version id (lists with no version left out).
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 def judge_claims(claims: Sequence[DocumentClaim], *, session: Session) -> list[Judgement]:
@@ -199,8 +210,58 @@ def judge_claims(claims: Sequence[DocumentClaim], *, session: Session) -> list[J
                                                     listed=None))]
         else:
             designations = []
-        judgements.append(_judge(claim, designations))
+        judgement = _judge(claim, designations)
+        judgement.versions = {d.list_id: d.version for d in designations
+                              if d.version is not None}
+        judgements.append(judgement)
     return judgements
+
+
+def record_claim_verdicts(*, session: Session) -> int:
+    """Judges every stored claim against the active list versions and appends a verdict row
+    for each claim whose verdict (status, reason) or versions differ from its last row;
+    gives how many rows were appended. Run it after list versions activate."""
+    session.flush()
+    claims = list(session.exec(select(DocumentClaim).order_by(col(DocumentClaim.id))).all())
+    if not claims:
+        return 0
+    last = _last_verdicts(session)
+    judged_at = utcnow()
+    appended = 0
+    for claim, judgement in zip(claims, judge_claims(claims, session=session), strict=True):
+        if claim.id is None:  # not stored: nothing to keep a history of
+            continue
+        previous = last.get(claim.id)
+        if previous is not None and (previous.status, previous.reason, previous.versions) == (
+                judgement.status, judgement.reason, judgement.versions):
+            continue
+        session.add(ClaimVerdict(claim_id=claim.id, status=judgement.status,
+                                 reason=judgement.reason, evidence=judgement.evidence,
+                                 versions=judgement.versions, judged_at=judged_at))
+        appended += 1
+    if appended:
+        session.flush()
+    return appended
+
+
+def claim_histories(claim_ids: Sequence[int], *, session: Session
+                    ) -> dict[int, list[ClaimVerdict]]:
+    """Gives each claim's recorded verdicts, oldest first."""
+    histories: dict[int, list[ClaimVerdict]] = {claim_id: [] for claim_id in claim_ids}
+    if not claim_ids:
+        return histories
+    for row in session.exec(select(ClaimVerdict).where(
+            col(ClaimVerdict.claim_id).in_(sorted(set(claim_ids))))
+            .order_by(col(ClaimVerdict.id))).all():
+        histories[row.claim_id].append(row)
+    return histories
+
+
+def _last_verdicts(session: Session) -> dict[int, ClaimVerdict]:
+    """Gives the newest verdict row of every claim that has one."""
+    newest = select(func.max(ClaimVerdict.id)).group_by(col(ClaimVerdict.claim_id))
+    return {row.claim_id: row for row in session.exec(
+        select(ClaimVerdict).where(col(ClaimVerdict.id).in_(newest))).all()}
 
 
 def _judge(claim: DocumentClaim, designations: Sequence[Designation]) -> Judgement:
