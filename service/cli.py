@@ -8,12 +8,15 @@ import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.engine import Engine
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
+
+if TYPE_CHECKING:
+    from service.usecases.lists import RegistryCheck
 
 
 def _settings() -> Settings:
@@ -60,47 +63,32 @@ def db_downgrade(revision: str) -> None:
 def seed(skip_lists: bool) -> None:
     """Load the seed documents, entities, passages and list snapshots (idempotent)."""
     from service.db import make_engine, session_scope
-    from service.lists.snapshots import import_snapshots
-    from service.registry.seed import seed_registry
+    from service.usecases.seed import seed as seed_all
 
     engine = make_engine(_settings().database_url)
     with session_scope(engine) as session:
-        changes = seed_registry(SEEDS_DIR, session=session)
+        outcome = seed_all(SEEDS_DIR, session=session, import_lists=not skip_lists)
         session.commit()
-    summary = ", ".join(f"{k}={v}" for k, v in sorted(changes.items())) or "nothing changed"
-    click.echo(f"seeded: {summary}")
-    if not skip_lists:
-        with session_scope(engine) as session:
-            outcomes = import_snapshots(SEEDS_DIR / "lists", session=session)
-            for outcome in outcomes:
-                click.echo(f"{outcome.list_id}: snapshot imported as version "
-                           f"{outcome.version.id} ({outcome.version.entry_count} entries)")
-            session.commit()
-        if outcomes:
-            from service.documents.xref import cross_reference_documents
-
-            # The documents were read before any list existed: read them again against it.
-            with session_scope(engine) as session:
-                changes = cross_reference_documents(session=session)
-                session.commit()
-            click.echo("documents cross-referenced against the lists: "
-                       + (", ".join(f"{k}={v}" for k, v in sorted(changes.items()))
-                          or "nothing changed"))
-            _suggest_links(engine)
+    click.echo("seeded: " + (", ".join(f"{k}={v}" for k, v in sorted(outcome.registry.items()))
+                             or "nothing changed"))
+    for imported in outcome.snapshots:
+        click.echo(f"{imported.list_id}: snapshot imported as version "
+                   f"{imported.version.id} ({imported.version.entry_count} entries)")
+    _echo_check(outcome.check)
+    click.echo("documents cross-referenced against the lists: "
+               + (", ".join(f"{k}={v}" for k, v in sorted(outcome.documents.items()))
+                  or "nothing changed"))
 
 
-def _suggest_links(engine: Engine) -> None:
-    from service.db import session_scope
-    from service.matching.catalog import IndexHolder
-    from service.registry.links import suggest_links
-
-    loaded = IndexHolder().current(engine)
-    with session_scope(engine) as session:
-        made = suggest_links(session=session, loaded=loaded)
-        session.commit()
-    click.echo(f"links suggested from name matching: {len(made)}"
-               + "".join(f"\n  {link.entity_id} ~ {link.list_id}:{link.list_key} "
-                         f"{link.matched_name} ({link.score})" for link in made))
+def _echo_check(check: RegistryCheck) -> None:
+    click.echo(check.summary())
+    for link in check.bridges.created:
+        click.echo(f"  {link.entity_id} = {link.list_id}:{link.list_key} "
+                   f"(via {link.via_list_id}:{link.via_list_key}, {link.via_identifier})")
+    for suggestions in check.suggestions:
+        for link in suggestions.created:
+            click.echo(f"  {link.entity_id} ~ {link.list_id}:{link.list_key} "
+                       f"{link.matched_name} ({link.score}), to review")
 
 
 @main.group("links")
@@ -108,10 +96,16 @@ def links_group() -> None:
     """Links between registry entities and list entries."""
 
 
-@links_group.command("suggest")
-def links_suggest() -> None:
-    """Suggest links where a list entry matches an entity's names (an admin then decides)."""
-    _suggest_links(_engine())
+@links_group.command("check")
+def links_check() -> None:
+    """Follow identifier bridges and match the registry against every active list version."""
+    from service.db import session_scope
+    from service.usecases.lists import check_registry_against_active
+
+    with session_scope(_engine()) as session:
+        check = check_registry_against_active(session=session)
+        session.commit()
+    _echo_check(check)
 
 
 @main.command()
@@ -155,17 +149,19 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
     """Import LIST from files or folders as a new active version (all or nothing)."""
     from service.db import session_scope
     from service.lists.entry import ListFormatError
-    from service.lists.importer import import_list
+    from service.usecases.lists import import_list_version
 
     try:
         with session_scope(_engine()) as session:
-            outcome = import_list(list_id, list(paths), session=session, format=format_,
-                                  data_date=data_date.date() if data_date else None)
+            imported = import_list_version(list_id, list(paths), session=session,
+                                           format=format_,
+                                           data_date=data_date.date() if data_date else None)
             session.commit()
     except ListFormatError as error:
         raise click.ClickException(f"import failed, active version unchanged: {error}") from error
     except ServiceError as error:
         raise click.ClickException(error.message) from error
+    outcome = imported.outcome
     version = outcome.version
     if not outcome.created:
         click.echo(f"{list_id}: content identical to active version {version.id}; "
@@ -175,6 +171,8 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
     click.echo(f"{list_id}: version {version.id} active ({version.format}, data date "
                f"{version.data_date or 'unknown'}): {version.entry_count} entries, "
                f"{version.name_count} names, skipped {skipped}")
+    if imported.check is not None:
+        _echo_check(imported.check)
     _rescreen_watchlists()
 
 
@@ -184,14 +182,15 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
     """Download LIST (default: every list) from its official URLs and import it."""
     from service.db import session_scope
     from service.lists.catalog import LISTS
-    from service.lists.refresh import refresh_list
+    from service.usecases.lists import refresh_list_version
 
     settings = _settings()
     failed = updated = False
     for list_id in list_ids or tuple(LISTS):
         try:
             with session_scope(_engine()) as session:
-                outcome = refresh_list(list_id, session=session, settings=settings)
+                outcome, check = refresh_list_version(list_id, session=session,
+                                                      settings=settings)
                 session.commit()
         except ServiceError as error:
             failed = True
@@ -202,6 +201,8 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
         click.echo(f"{list_id}: {outcome.status}"
                    + (f" (version {version.id}, {version.entry_count} entries)"
                       if version else ""))
+        if check is not None:
+            _echo_check(check)
         updated = updated or outcome.status == "updated"
     if updated:
         _rescreen_watchlists()

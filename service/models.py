@@ -119,6 +119,16 @@ class ListVersion(SQLModel, table=True):
     # HTTP validators of the download, for the next conditional GET.
     etag: str | None = Field(default=None, max_length=500)
     last_modified: str | None = Field(default=None, max_length=100)
+    # When the files of one version are of different dates (the bundled SDN snapshot: primary
+    # records of 2024-05-03, aliases and addresses of 2025-12-24): each part's date, so the
+    # version says what it holds; `data_date` stays that of the primary records.
+    part_dates: dict[str, str] = Field(default_factory=dict,
+                                       sa_column=Column(JSON, nullable=False))
+    # Set once the entries' official identifiers are in `list_entry_identifiers`.
+    identifiers_indexed: bool = False
+    # When the registry was last checked against this version (bridges followed, names
+    # matched): until then, no entity may be said to be "not listed" on it.
+    registry_checked_at: datetime | None = None
 
 
 class ListEntryRow(SQLModel, table=True):
@@ -157,8 +167,30 @@ class ListEntryName(SQLModel, table=True):
     weak: bool = False
 
 
+class ListEntryIdentifier(SQLModel, table=True):
+    """An official cross-reference an entry carries, in the form the lists write it.
+
+    `ofac-10481` is OFAC's key (on the SDN and consolidated lists, in a CSL row's
+    `entity_number`, in an OpenSanctions referent); `unsc-113966` is a UN record's DATAID (in
+    the UN XML and in OpenSanctions referents). Two entries of different lists sharing one
+    are the same designation, which is how a link to one is bridged to the others.
+    """
+
+    __tablename__ = "list_entry_identifiers"
+    __table_args__ = (Index("ix_list_entry_identifiers_value", "identifier", "version_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="list_entries.id", ondelete="CASCADE", index=True)
+    version_id: int = Field(foreign_key="list_versions.id", ondelete="CASCADE")
+    identifier: str = Field(max_length=200)
+
+
 class EntityLink(SQLModel, table=True):
-    """An entity ↔ list entry link: pinned in the seeds, confirmed, suggested or rejected."""
+    """An entity ↔ list entry link: pinned, confirmed, bridged, suggested or rejected.
+
+    A bridged link was reached from another link of the entity through an official
+    identifier both entries carry; `via_*` say which link and which identifier.
+    """
 
     __tablename__ = "entity_links"
     __table_args__ = (UniqueConstraint("entity_id", "list_id", "list_key"),)
@@ -167,11 +199,14 @@ class EntityLink(SQLModel, table=True):
     entity_id: str = Field(foreign_key="entities.id", ondelete="CASCADE", index=True)
     list_id: str = Field(foreign_key="lists.id", max_length=50)
     list_key: str = Field(max_length=100)
-    status: str = Field(max_length=20)  # pinned | confirmed | suggested | rejected
+    status: str = Field(max_length=20)  # pinned | confirmed | bridged | suggested | rejected
     score: float | None = None
     matched_name: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
+    via_list_id: str | None = Field(default=None, max_length=50)
+    via_list_key: str | None = Field(default=None, max_length=100)
+    via_identifier: str | None = Field(default=None, max_length=200)
 
 
 class Enrichment(SQLModel, table=True):

@@ -35,7 +35,7 @@ from service.app import create_app
 from service.config import SEEDS_DIR, Settings
 from service.db import make_engine
 from service.jobs.serving import stop_runner
-from service.registry.seed import seed_registry
+from service.usecases.seed import seed
 
 ADMIN_TOKEN = "test-admin-token"
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def _reset_postgres(url: str) -> None:
 def _seed(url: str) -> None:
     engine = make_engine(url)
     with Session(engine) as session:
-        seed_registry(SEEDS_DIR, session=session)
+        seed(SEEDS_DIR, session=session, import_lists=False)
         session.commit()
     engine.dispose()
 
@@ -154,10 +154,12 @@ OFAC_EXCERPTS = ROOT / "tests" / "fixtures" / "ofac_excerpts"
 
 def import_excerpt(session: Session, folder: str = "sdn-2024-05") -> int:
     """Imports a real OFAC excerpt (tests/fixtures/ofac_excerpts/FOLDER) as the active SDN
-    version, commits, and gives the version id."""
-    from service.lists.importer import import_list
+    version, with the registry check that follows every import, commits, and gives the
+    version id."""
+    from service.usecases.lists import import_list_version
 
-    version = import_list("us_ofac_sdn", [OFAC_EXCERPTS / folder], session=session).version
+    version = import_list_version("us_ofac_sdn", [OFAC_EXCERPTS / folder],
+                                  session=session).outcome.version
     session.commit()
     assert version.id is not None
     return version.id

@@ -21,8 +21,8 @@ from service.api.schemas import (
 )
 from service.lists import enrich as enrichment
 from service.registry import entities as registry
-from service.registry import links
-from service.registry.designations import overall_status
+from service.registry.designations import entity_history, overall_status
+from service.usecases.registry import decide_and_bridge
 from service.web import session, settings
 
 blueprint = Blueprint("entities", __name__, url_prefix="/v1/entities")
@@ -70,6 +70,14 @@ def passages(entity_id: str) -> dict[str, Any]:
     return {"items": PassageOut(many=True).dump(rows), "total": len(rows)}
 
 
+@blueprint.get("/<entity_id>/history")
+@require_scope("read")
+def history(entity_id: str) -> dict[str, Any]:
+    db = session()
+    registry.get_entity(entity_id, session=db)
+    return {"entity_id": entity_id, "items": entity_history(entity_id, session=db)}
+
+
 @blueprint.post("")
 @require_admin
 def create() -> tuple[dict[str, Any], int, dict[str, str]]:
@@ -96,7 +104,7 @@ def update(entity_id: str) -> dict[str, Any]:
 def decide_link(entity_id: str) -> dict[str, Any]:
     decision = json_body(LinkDecision())
     db = session()
-    links.decide_link(entity_id, decision["list"], decision["list_key"], decision["status"],
+    decide_and_bridge(entity_id, decision["list"], decision["list_key"], decision["status"],
                       session=db)
     db.commit()
     return entity_json(entity_id)

@@ -11,9 +11,10 @@ from service.api.auth import require_admin, require_scope
 from service.api.parsing import query_args
 from service.api.schemas import DiffArgs, EntrySearchArgs, VersionArgs
 from service.api.screening import current_index
-from service.lists import diff, queries, refresh
+from service.lists import diff, queries
 from service.lists.programs import program_table
 from service.lists.queries import version_json
+from service.usecases.lists import refresh_list_version
 from service.web import session, settings
 
 blueprint = Blueprint("lists", __name__, url_prefix="/v1/lists")
@@ -74,7 +75,7 @@ def compare_versions(list_id: str) -> dict[str, Any]:
 @require_admin
 def refresh_now(list_id: str) -> dict[str, Any]:
     db = session()
-    outcome = refresh.refresh_list(list_id, session=db, settings=settings())
+    outcome, _check = refresh_list_version(list_id, session=db, settings=settings())
     db.commit()
     if outcome.status == "updated":
         # The new version is committed; the watchlists' alerts are a use case of their own

@@ -76,6 +76,13 @@ class LinkOut(Schema):
     status = fields.String()
     score = fields.Float(allow_none=True)
     matched_name = fields.String(allow_none=True)
+    via = fields.Method("_via")
+
+    def _via(self, link: Any) -> dict[str, str] | None:
+        if not link.via_identifier:
+            return None
+        return {"list": link.via_list_id, "list_key": link.via_list_key,
+                "identifier": link.via_identifier}
 
 
 class EntitySummaryOut(Schema):

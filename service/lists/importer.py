@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,8 +22,16 @@ from sqlmodel import Session
 from service.errors import NotFound
 from service.lists.catalog import LISTS, ensure_lists
 from service.lists.entry import ListEntry, ListFormatError, ParseResult
+from service.lists.identifiers import official_identifiers
 from service.lists.sources import parse
-from service.models import ListEntryName, ListEntryRow, ListVersion, SanctionsList, utcnow
+from service.models import (
+    ListEntryIdentifier,
+    ListEntryName,
+    ListEntryRow,
+    ListVersion,
+    SanctionsList,
+    utcnow,
+)
 from service.textkeys import search_key
 
 # Rows per INSERT statement: large enough to be fast, small enough for SQLite's variable limit.
@@ -83,6 +91,7 @@ def import_list(
     fetched_at: datetime | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    part_dates: dict[str, str] | None = None,
 ) -> ImportOutcome:
     """Parses the files and makes them the list's active version (in the caller's transaction)."""
     if list_id not in LISTS:
@@ -121,19 +130,21 @@ def import_list(
         sources=list(sources) if sources else [str(f) for f in files],
         etag=etag,
         last_modified=last_modified,
+        part_dates=dict(part_dates or {}),
+        identifiers_indexed=True,
     )
     session.add(version)
     session.flush()
     assert version.id is not None
-    _insert_entries(version.id, entries, session=session)
+    _insert_entries(list_id, version.id, entries, session=session)
     sanctions_list.active_version_id = version.id
     session.add(sanctions_list)
     session.flush()
     return ImportOutcome(list_id, version, True, previous_id, parsed)
 
 
-def _insert_entries(version_id: int, entries: list[tuple[ListEntry, dict[str, Any]]], *,
-                    session: Session) -> None:
+def _insert_entries(list_id: str, version_id: int,
+                    entries: list[tuple[ListEntry, dict[str, Any]]], *, session: Session) -> None:
     connection = session.connection()
     rows = [
         {
@@ -168,6 +179,40 @@ def _insert_entries(version_id: int, entries: list[tuple[ListEntry, dict[str, An
     ]
     for start in range(0, len(names), _BATCH):
         connection.execute(insert(ListEntryName), names[start:start + _BATCH])
+    _insert_identifiers(
+        version_id,
+        ((ids[entry.key], official_identifiers(list_id, entry.key, data))
+         for entry, data in entries),
+        session=session,
+    )
+
+
+def _insert_identifiers(version_id: int, identifiers: Iterable[tuple[int, list[str]]], *,
+                        session: Session) -> None:
+    rows = [{"entry_id": entry_id, "version_id": version_id, "identifier": identifier}
+            for entry_id, found in identifiers for identifier in found]
+    connection = session.connection()
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(insert(ListEntryIdentifier), rows[start:start + _BATCH])
+
+
+def ensure_identifiers(version: ListVersion, *, session: Session) -> None:
+    """Indexes the official identifiers of a version imported before they were indexed."""
+    if version.identifiers_indexed or version.id is None:
+        return
+    rows = session.connection().execute(
+        select(ListEntryRow.id, ListEntryRow.key, ListEntryRow.data)  # type: ignore[call-overload]
+        .where(ListEntryRow.version_id == version.id)
+    ).all()
+    _insert_identifiers(
+        version.id,
+        ((entry_id, official_identifiers(version.list_id, key, data))
+         for entry_id, key, data in rows),
+        session=session,
+    )
+    version.identifiers_indexed = True
+    session.add(version)
+    session.flush()
 
 
 def activate_version(list_id: str, version_id: int, *, session: Session) -> ListVersion:

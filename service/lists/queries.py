@@ -26,6 +26,9 @@ def version_json(version: ListVersion) -> dict[str, Any]:
         "name_count": version.name_count,
         "skipped": version.skipped,
         "sources": version.sources,
+        "part_dates": version.part_dates or {},
+        "registry_checked_at": (version.registry_checked_at.isoformat()
+                                if version.registry_checked_at else None),
     }
 
 

@@ -30,5 +30,6 @@ def import_snapshots(folder: Path, *, session: Session,
             item["list"], [folder / item["folder"]], session=session,
             format=item.get("format"), sources=item.get("sources"),
             data_date=date.fromisoformat(str(data_date)) if data_date else None,
+            part_dates={str(k): str(v) for k, v in (item.get("part_dates") or {}).items()},
         ))
     return outcomes

@@ -79,17 +79,38 @@ def current_fingerprint(session: Session) -> tuple[Any, ...]:
     return (active, names, links)
 
 
+def linked_entries(session: Session) -> dict[tuple[str, str], str]:
+    """Gives the entity each entry is linked to (pinned, confirmed or bridged), by list and key."""
+    linked: dict[tuple[str, str], str] = {}
+    for entity_id, list_id, list_key in session.connection().execute(
+        select(EntityLink.entity_id, EntityLink.list_id, EntityLink.list_key)  # type: ignore[call-overload]
+        .where(EntityLink.status.in_(ACCEPTED_LINK_STATES))  # type: ignore[attr-defined]
+        .order_by(EntityLink.id)
+    ).all():
+        linked.setdefault((list_id, list_key), entity_id)
+    return linked
+
+
+def version_names(session: Session, list_id: str, version_id: int,
+                  linked: dict[tuple[str, str], str]) -> list[IndexedName]:
+    """Gives every name of one list version as the index stores it."""
+    rows = session.connection().execute(
+        select(ListEntryRow.key, ListEntryRow.kind, ListEntryRow.name,  # type: ignore[call-overload]
+               ListEntryRow.programs, ListEntryName.name, ListEntryName.weak)
+        .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
+        .where(ListEntryName.version_id == version_id)
+        .order_by(ListEntryName.id)
+    )
+    return [IndexedName(list_id, key, name, primary, kind, tuple(programs),
+                        entity_id=linked.get((list_id, key)), weak=bool(weak))
+            for key, kind, primary, programs, name, weak in rows]
+
+
 def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) -> LoadedIndex:
     """Gives a new index of every name of the active versions and of the registry."""
     fingerprint = fingerprint or current_fingerprint(session)
     connection = session.connection()
-    linked: dict[tuple[str, str], str] = {}
-    for entity_id, list_id, list_key in connection.execute(
-        select(EntityLink.entity_id, EntityLink.list_id, EntityLink.list_key)  # type: ignore[call-overload]
-        .where(EntityLink.status.in_(ACCEPTED_LINK_STATES))  # type: ignore[attr-defined]
-    ).all():
-        linked.setdefault((list_id, list_key), entity_id)
-
+    linked = linked_entries(session)
     names: list[IndexedName] = []
     versions: list[VersionInfo] = []
     for list_id, version_id, data_date in connection.execute(
@@ -98,16 +119,7 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) ->
         .order_by(SanctionsList.id)
     ).all():
         versions.append(VersionInfo(list_id, version_id, data_date))
-        rows = connection.execute(
-            select(ListEntryRow.key, ListEntryRow.kind, ListEntryRow.name,  # type: ignore[call-overload]
-                   ListEntryRow.programs, ListEntryName.name, ListEntryName.weak)
-            .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
-            .where(ListEntryName.version_id == version_id)
-            .order_by(ListEntryName.id)
-        )
-        for key, kind, primary, programs, name, weak in rows:
-            names.append(IndexedName(list_id, key, name, primary, kind, tuple(programs),
-                                     entity_id=linked.get((list_id, key)), weak=bool(weak)))
+        names.extend(version_names(session, list_id, version_id, linked))
 
     programs_by_entity: dict[str, set[str]] = defaultdict(set)
     for name in names:

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from service.documents.xref import LEARNT_ROLE, cross_reference_documents
+from service.documents.xref import LEARNT_ROLE
 from service.lists.catalog import ensure_lists
 from service.models import Document, Entity, EntityLink, EntityName
 from service.registry.entities import refresh_passages, set_names
@@ -39,9 +39,6 @@ def seed_registry(seeds_dir: Path, *, session: Session) -> Counter[str]:
                               changes=changes)
     session.flush()
     refresh_passages(session=session, entity_ids=[e.id for e in entities], documents=documents)
-    # Mentions, claims, and the spellings of registry entities the matcher finds beyond the
-    # seed names (as passages too); against the list versions active now, if any.
-    changes.update(cross_reference_documents(documents, session=session))
     return changes
 
 

@@ -9,15 +9,17 @@ import responses
 from flask.testing import FlaskClient
 from sqlmodel import Session
 
-from service.lists.importer import import_list
+from service.usecases.lists import import_list_version
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 
 
 @pytest.fixture
 def versions(session: Session) -> tuple[int, int]:
-    old = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2021-07"], session=session).version
-    new = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2024-05"], session=session).version
+    old = import_list_version("us_ofac_sdn", [EXCERPTS / "sdn-2021-07"],
+                              session=session).outcome.version
+    new = import_list_version("us_ofac_sdn", [EXCERPTS / "sdn-2024-05"],
+                              session=session).outcome.version
     session.commit()
     assert old.id and new.id
     return old.id, new.id

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from service.db import make_engine
 from service.documents.xref import cross_reference_documents
-from service.lists.importer import import_list
+from service.usecases.lists import import_list_version
 
 SDN_EXCERPT = Path(__file__).resolve().parent / "fixtures" / "sdn-2024-05"
 
@@ -25,7 +25,8 @@ SDN_EXCERPT = Path(__file__).resolve().parent / "fixtures" / "sdn-2024-05"
 def listed(seeded_database_url: str) -> str:
     engine = make_engine(seeded_database_url)
     with Session(engine) as session:
-        import_list("us_ofac_sdn", [SDN_EXCERPT], session=session, data_date=date(2024, 5, 3))
+        import_list_version("us_ofac_sdn", [SDN_EXCERPT], session=session,
+                            data_date=date(2024, 5, 3))
         cross_reference_documents(session=session)
         session.commit()
     engine.dispose()

@@ -13,6 +13,7 @@ from service.lists.entry import ListFormatError
 from service.lists.importer import import_list
 from service.models import ListEntryName, ListVersion, SanctionsList
 from service.registry.designations import designations_for
+from service.usecases.lists import import_list_version
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 OLD, NEW = EXCERPTS / "sdn-2021-07", EXCERPTS / "sdn-2024-05"
@@ -99,7 +100,7 @@ def test_diff_between_versions(session: Session) -> None:
 
 
 def test_designation_status_comes_from_the_active_version(session: Session) -> None:
-    version = import_list("us_ofac_sdn", [NEW], session=session, data_date=None).version
+    version = import_list_version("us_ofac_sdn", [NEW], session=session).outcome.version
     session.commit()
     statuses = designations_for(
         ["qassem-soleimani", "kataib-hezbollah", "qais-al-khazali", "badr-organization"],

@@ -1,0 +1,108 @@
+"""Use cases of the lists: a version imported, refreshed or made active, and what follows."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from service.config import Settings
+from service.linking.bridges import BridgeOutcome, follow_bridges
+from service.linking.suggestions import SuggestionOutcome, suggest_links
+from service.lists.importer import ImportOutcome, activate_version, import_list
+from service.lists.refresh import RefreshOutcome, refresh_list
+from service.models import ListVersion, SanctionsList, utcnow
+
+
+@dataclass
+class RegistryCheck:
+    """What checking the registry against list versions did, and how long it took."""
+
+    bridges: BridgeOutcome
+    suggestions: list[SuggestionOutcome] = field(default_factory=list)
+    bridge_seconds: float = 0.0
+    matching_seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Gives one line for the CLI."""
+        suggested = sum(len(s.created) for s in self.suggestions)
+        ruled_out = sum(sum(s.ruled_out.values()) for s in self.suggestions)
+        return (f"registry checked: {len(self.bridges.created)} links bridged, "
+                f"{len(self.bridges.removed)} bridges dropped, {suggested} links suggested"
+                + (f" ({ruled_out} name matches ruled out by birth date or nationality)"
+                   if ruled_out else "")
+                + f" in {self.bridge_seconds + self.matching_seconds:.1f} s")
+
+
+def check_registry(versions: Sequence[ListVersion], *, session: Session) -> RegistryCheck:
+    """Follows every entity's identifier bridges and matches the registry against `versions`.
+
+    Run after a version activates: only then may an entity be said to be not listed on it.
+    """
+    started = time.perf_counter()
+    bridges = follow_bridges(session=session)
+    check = RegistryCheck(bridges, bridge_seconds=time.perf_counter() - started)
+    started = time.perf_counter()
+    for version in versions:
+        check.suggestions.append(suggest_links(version, session=session))
+        version.registry_checked_at = utcnow()
+        session.add(version)
+    # A suggestion may sit on an entry a bridge now reaches: the bridge takes it over.
+    if any(s.created for s in check.suggestions):
+        follow_bridges(session=session)
+    check.matching_seconds = time.perf_counter() - started
+    session.flush()
+    return check
+
+
+def check_registry_against_active(*, session: Session, only_unchecked: bool = False
+                                  ) -> RegistryCheck:
+    """Checks the registry against every active version (or those never checked)."""
+    versions = session.exec(
+        select(ListVersion).join(SanctionsList,
+                                 col(SanctionsList.active_version_id) == col(ListVersion.id))
+        .order_by(col(ListVersion.list_id))).all()
+    if only_unchecked:
+        versions = [v for v in versions if v.registry_checked_at is None]
+    return check_registry(versions, session=session)
+
+
+@dataclass
+class ListImport:
+    """An import and, when it made a new version, the registry check that followed."""
+
+    outcome: ImportOutcome
+    check: RegistryCheck | None
+
+
+def import_list_version(list_id: str, paths: Sequence[Path], *, session: Session,
+                        format: str | None = None, data_date: date | None = None,
+                        sources: Sequence[str] | None = None,
+                        fetched_at: datetime | None = None,
+                        part_dates: dict[str, str] | None = None) -> ListImport:
+    """Imports files as the list's new active version and checks the registry against it."""
+    outcome = import_list(list_id, paths, session=session, format=format, data_date=data_date,
+                          sources=sources, fetched_at=fetched_at, part_dates=part_dates)
+    if not outcome.created:
+        return ListImport(outcome, None)
+    return ListImport(outcome, check_registry([outcome.version], session=session))
+
+
+def make_version_active(list_id: str, version_id: int, *, session: Session) -> RegistryCheck:
+    """Makes an earlier version active again (a rollback) and checks the registry against it."""
+    version = activate_version(list_id, version_id, session=session)
+    session.flush()
+    return check_registry([version], session=session)
+
+
+def refresh_list_version(list_id: str, *, session: Session, settings: Settings
+                         ) -> tuple[RefreshOutcome, RegistryCheck | None]:
+    """Downloads the list from its official URLs; a new version gets the registry check."""
+    outcome = refresh_list(list_id, session=session, settings=settings)
+    if outcome.status != "updated" or outcome.version is None:
+        return outcome, None
+    return outcome, check_registry([outcome.version], session=session)

@@ -1,0 +1,22 @@
+"""Use cases of the registry that reach beyond it."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from service.linking.bridges import follow_bridges
+from service.models import EntityLink
+from service.registry.links import decide_link
+
+
+def decide_and_bridge(entity_id: str, list_id: str, list_key: str, status: str, *,
+                      session: Session) -> EntityLink:
+    """Records an admin's decision on a link, then follows the entity's bridges again.
+
+    Confirming a link reaches the same designation on the other lists; rejecting or
+    withdrawing one drops the links bridged from it.
+    """
+    link = decide_link(entity_id, list_id, list_key, status, session=session)
+    session.flush()
+    follow_bridges(session=session, entity_ids=[entity_id])
+    return link
