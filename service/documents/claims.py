@@ -276,6 +276,12 @@ def _judge(claim: DocumentClaim, designations: Sequence[Designation]) -> Judgeme
     possible = [d for d in designations if d.status == POSSIBLE]
     checked = [d for d in designations if d.status != "unknown"]
     if not checked:
+        # A list with a version whose entities were not checked yet says so in its note.
+        pending = [f"{d.list_id} version {d.version}"
+                   + (f" ({note})" if (note := getattr(d, "note", None)) else "")
+                   for d in designations if d.version is not None]
+        if pending:
+            return Judgement(UNKNOWN, "Not checked yet against " + "; ".join(pending) + ".", [])
         return Judgement(UNKNOWN, "No active list version to check the claim against.", [])
     if listed:
         if claim.claim == NOT_DESIGNATED:

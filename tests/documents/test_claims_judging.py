@@ -141,6 +141,14 @@ def test_a_removed_entry_is_not_a_listing_and_the_reason_says_it_was_removed(
 def test_only_lists_without_a_version_leave_the_claim_unknown() -> None:
     judgement = _judge(_claim("designated"), [NO_VERSION])
     assert (judgement.status, judgement.evidence) == (UNKNOWN, [])
+    assert judgement.reason == "No active list version to check the claim against."
+
+
+def test_a_version_not_checked_yet_leaves_the_claim_unknown_and_says_so() -> None:
+    unchecked = Designation(list_id="us_ofac_sdn", status="unknown", listed=None, version=4)
+    judgement = _judge(_claim("not_designated"), [unchecked, NO_VERSION])
+    assert judgement.status == UNKNOWN
+    assert judgement.reason.startswith("Not checked yet against us_ofac_sdn version 4")
 
 
 def test_a_cited_program_the_listing_lacks_conflicts() -> None:
