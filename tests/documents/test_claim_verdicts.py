@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from service.db import make_engine
 from service.documents.claims import record_claim_verdicts
 from service.documents.xref import cross_reference_documents
-from service.lists.importer import activate_version, import_list
+from service.usecases.lists import import_list_version, make_version_active
 from service.models import ClaimVerdict, DocumentClaim, SanctionsList
 
 # Real SDN rows of 2021-07 (tests/fixtures/ofac_excerpts): the registry's pinned entries,
@@ -42,7 +42,8 @@ def test_claims_are_judged_again_as_versions_activate_and_keep_earlier_verdicts(
         # The fixture's cross-referencing recorded the verdicts against the excerpt already.
         assert record_claim_verdicts(session=session) == 0
         current = _active(session)
-        import_list("us_ofac_sdn", [OLD_EXCERPT], session=session, data_date=date(2021, 7, 1))
+        import_list_version("us_ofac_sdn", [OLD_EXCERPT], session=session,
+                            data_date=date(2021, 7, 1))
         older = _active(session)
         assert older != current
         seed_claims = len(session.exec(select(DocumentClaim)).all())
@@ -63,7 +64,7 @@ def test_claims_are_judged_again_as_versions_activate_and_keep_earlier_verdicts(
         # Cross-referencing again finds the same claims: they keep their ids, and history.
         cross_reference_documents(session=session)
         assert {claim.id for claim in session.exec(select(DocumentClaim)).all()} == ids
-        activate_version("us_ofac_sdn", current, session=session)
+        make_version_active("us_ofac_sdn", current, session=session)
         assert record_claim_verdicts(session=session) == len(ids)
         session.commit()
     engine.dispose()
