@@ -4,11 +4,13 @@ Mentions come from the whole index (the active list versions and the registry's 
 claims are found over those mentions and judged when read; each cross-referencing run also
 records the claims' verdicts (`record_claim_verdicts`), which the claims show as history.
 A claim the text still makes keeps its row (and so its history) when the document is
-cross-referenced again. A registry entity's variant
-spellings found in a document also become its passages: each one the matcher finds (over the
-registry's own names only, so that the result does not depend on which list versions are
-loaded) and that no passage covers yet is kept as a name of role "mention" (it finds
-passages; it is neither searched nor screened) and the passages are refreshed.
+cross-referenced again.
+
+A registry entity's variant spellings found in a document also become its passages: each
+one the matcher finds (over the registry's own names only, so that the result does not
+depend on which list versions are loaded) and that no passage covers yet is kept as a name
+of role "mention" (it finds passages; it is neither searched nor screened) and the passages
+are refreshed.
 """
 
 from __future__ import annotations
