@@ -26,6 +26,7 @@ from service.documents.annotate import document_page
 from service.documents.html_text import html_to_text
 from service.errors import InvalidInput
 from service.registry import documents
+from service.usecases.registry import accept_document_suggestion
 from service.web import session
 
 blueprint = Blueprint("documents", __name__, url_prefix="/v1/documents")
@@ -87,7 +88,7 @@ def accept_suggestion(document_id: str, suggestion_id: str
                       ) -> tuple[dict[str, Any], int, dict[str, str]]:
     data = json_body(SuggestionAccept()) if request.content_length else {}
     db = session()
-    entity = suggestions.accept_suggestion(document_id, suggestion_id, data, session=db)
+    entity = accept_document_suggestion(document_id, suggestion_id, data, session=db)
     db.commit()
     return entity_json(entity.id), 201, {"Location": url_for("entities.read",
                                                              entity_id=entity.id)}

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.linking.bridges import BridgeOutcome, follow_bridges
 from service.linking.suggestions import SuggestionOutcome, suggest_links
-from service.lists.importer import ImportOutcome, activate_version, import_list
+from service.lists.importer import ImportOutcome, import_list
 from service.lists.refresh import RefreshOutcome, refresh_list
 from service.models import ListVersion, SanctionsList, utcnow
 
@@ -90,13 +90,6 @@ def import_list_version(list_id: str, paths: Sequence[Path], *, session: Session
     if not outcome.created:
         return ListImport(outcome, None)
     return ListImport(outcome, check_registry([outcome.version], session=session))
-
-
-def make_version_active(list_id: str, version_id: int, *, session: Session) -> RegistryCheck:
-    """Makes an earlier version active again (a rollback) and checks the registry against it."""
-    version = activate_version(list_id, version_id, session=session)
-    session.flush()
-    return check_registry([version], session=session)
 
 
 def refresh_list_version(list_id: str, *, session: Session, settings: Settings

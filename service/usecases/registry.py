@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session
 
+from service.documents.suggestions import accept_suggestion
 from service.linking.bridges import follow_bridges
-from service.models import EntityLink
+from service.models import Entity, EntityLink
 from service.registry.links import decide_link
 
 
@@ -20,3 +23,13 @@ def decide_and_bridge(entity_id: str, list_id: str, list_key: str, status: str, 
     session.flush()
     follow_bridges(session=session, entity_ids=[entity_id])
     return link
+
+
+def accept_document_suggestion(document_id: str, suggestion_id: str, data: dict[str, Any], *,
+                               session: Session) -> Entity:
+    """Makes a list entry a document names into a registry entity, linked to its entry and,
+    through the identifiers that entry carries, to the same designation on other lists."""
+    entity = accept_suggestion(document_id, suggestion_id, data, session=session)
+    session.flush()
+    follow_bridges(session=session, entity_ids=[entity.id])
+    return entity
