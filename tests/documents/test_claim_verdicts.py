@@ -11,8 +11,9 @@ from sqlmodel import Session, select
 from service.db import make_engine
 from service.documents.claims import record_claim_verdicts
 from service.documents.xref import cross_reference_documents
-from service.usecases.lists import import_list_version, make_version_active
+from service.lists.importer import activate_version
 from service.models import ClaimVerdict, DocumentClaim, SanctionsList
+from service.usecases.lists import check_registry, import_list_version
 
 # Real SDN rows of 2021-07 (tests/fixtures/ofac_excerpts): the registry's pinned entries,
 # and 2680 HABBASH, George (SDGT), who is on the 2021-07 list and no longer on the 2024-05
@@ -64,7 +65,9 @@ def test_claims_are_judged_again_as_versions_activate_and_keep_earlier_verdicts(
         # Cross-referencing again finds the same claims: they keep their ids, and history.
         cross_reference_documents(session=session)
         assert {claim.id for claim in session.exec(select(DocumentClaim)).all()} == ids
-        make_version_active("us_ofac_sdn", current, session=session)
+        # A rollback, then the registry check that follows every activation.
+        check_registry([activate_version("us_ofac_sdn", current, session=session)],
+                       session=session)
         assert record_claim_verdicts(session=session) == len(ids)
         session.commit()
     engine.dispose()
