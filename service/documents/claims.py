@@ -354,7 +354,12 @@ def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
 
 def _active_entries(keys: Sequence[tuple[str, str]], *, session: Session
                     ) -> dict[tuple[str, str], Designation]:
-    """Gives the status of list entries (by list and key) on their lists' active versions."""
+    """Gives the status of list entries (by list and key) on their lists' active versions.
+
+    An entry missing from the active version but held by an earlier one (up to the active
+    one: a rolled-back list's later imports do not count) is `removed`, with the last
+    version it was on and the one it left in, as for an entity's links.
+    """
     result: dict[tuple[str, str], Designation] = {}
     wanted: dict[str, set[str]] = {}
     for list_id, key in keys:
@@ -368,12 +373,51 @@ def _active_entries(keys: Sequence[tuple[str, str]], *, session: Session
         rows = {row.key: row for row in session.exec(select(ListEntryRow).where(
             ListEntryRow.version_id == version.id, col(ListEntryRow.key).in_(sorted(wanted_keys))
         )).all()}
+        earlier = _earlier_versions(list_id, version.id, set(wanted_keys) - set(rows),
+                                    session=session)
         for key in wanted_keys:
             row = rows.get(key)
-            result[(list_id, key)] = Designation(
-                list_id=list_id, status="listed" if row else "not_listed", listed=row is not None,
-                programs=list(row.programs) if row else [], list_key=key if row else None,
-                list_keys=[key] if row else [], matched_name=row.name if row else None,
-                version=version.id, data_date=version.data_date,
-            )
+            if row is not None:
+                result[(list_id, key)] = Designation(
+                    list_id=list_id, status="listed", listed=True, programs=list(row.programs),
+                    list_key=key, list_keys=[key], matched_name=row.name, version=version.id,
+                    data_date=version.data_date)
+            elif earlier.get(key):
+                last = max(earlier[key])
+                result[(list_id, key)] = Designation(
+                    list_id=list_id, status=REMOVED, listed=False, version=version.id,
+                    data_date=version.data_date, removed_key=key, last_version=last,
+                    left_in_version=_first_version_after(list_id, last, version.id,
+                                                         session=session))
+            else:
+                result[(list_id, key)] = Designation(
+                    list_id=list_id, status="not_listed", listed=False, version=version.id,
+                    data_date=version.data_date)
     return result
+
+
+def _earlier_versions(list_id: str, active_id: int, keys: set[str], *, session: Session
+                      ) -> dict[str, list[int]]:
+    """Gives, per key, the versions of the list before the active one that held it."""
+    seen: dict[str, list[int]] = {}
+    if not keys:
+        return seen
+    for key, version_id in session.exec(
+        select(ListEntryRow.key, ListEntryRow.version_id)
+        .join(ListVersion, col(ListVersion.id) == col(ListEntryRow.version_id))
+        .where(ListVersion.list_id == list_id, col(ListEntryRow.key).in_(sorted(keys)),
+               col(ListEntryRow.version_id) < active_id)
+        .order_by(col(ListEntryRow.version_id))
+    ).all():
+        seen.setdefault(key, []).append(version_id)
+    return seen
+
+
+def _first_version_after(list_id: str, version_id: int, until: int, *, session: Session
+                         ) -> int:
+    """Gives the list's first version after `version_id`, at most `until` (the active one)."""
+    first = session.exec(
+        select(func.min(ListVersion.id)).where(
+            ListVersion.list_id == list_id, col(ListVersion.id) > version_id,
+            col(ListVersion.id) <= until)).one()
+    return first if first is not None else until

@@ -134,7 +134,8 @@ def cross_reference(document: Document, *, session: Session, loaded: LoadedIndex
     """Stores one document's mentions and claims, and learns its new registry spellings."""
     known_entities = set(session.exec(select(Entity.id)).all())
     mentions = [_known(m, known_entities) for m in find_mentions(document.text, loaded.index)]
-    claims = find_claims(document.text, mentions)
+    claims = find_claims(document.text, mentions + _delisted_subjects(document, mentions,
+                                                                      session=session))
     new_mentions = [
         DocumentMention(document_id=document.id, start=m.start, end=m.end, text=m.text,
                         score=m.score, entity_id=m.entity_id, list_id=m.list_id,
@@ -155,6 +156,30 @@ def cross_reference(document: Document, *, session: Session, loaded: LoadedIndex
     learnt = _learn_spellings(document, find_mentions(document.text, registry),
                               session=session)
     return XrefOutcome(len(new_mentions), len(new_claims), learnt, changed)
+
+
+def _delisted_subjects(document: Document, mentions: Sequence[Mention], *,
+                       session: Session) -> list[Mention]:
+    """Gives the subjects of the document's stored claims about list entries that the text
+    no longer mentions, because the entry has left the active version.
+
+    The text still makes the claim, and the entry it was about is known: the claim stays,
+    with its verdict history, and is judged against a list that no longer holds the entry
+    (`removed`), instead of vanishing with its history. A span that now names something
+    else is that mention's, as usual.
+    """
+    spans = [(m.start, m.end) for m in mentions]
+    subjects = {}
+    for claim in session.exec(select(DocumentClaim).where(
+            DocumentClaim.document_id == document.id,
+            col(DocumentClaim.list_key).is_not(None))).all():
+        start, end = claim.mention_start, claim.mention_end
+        if any(start < e and s < end for s, e in spans):
+            continue
+        subjects[(start, end)] = Mention(start, end, document.text[start:end], 0.0,
+                                         claim.entity_id, claim.list_id, claim.list_key,
+                                         document.text[start:end])
+    return list(subjects.values())
 
 
 def registry_index(session: Session) -> NameIndex:

@@ -116,3 +116,43 @@ def test_verdicts_go_with_their_claim(listed: str) -> None:
         assert session.exec(
             select(ClaimVerdict).where(ClaimVerdict.claim_id == claim.id)).all() == []
     engine.dispose()
+
+
+# The shared 2024-05 excerpt (tests/fixtures/ofac_excerpts): the 2024-05 rows of the same
+# entries, without 2680, which left the list in between.
+NEW_EXCERPT = OLD_EXCERPT.parent / "sdn-2024-05"
+
+
+def test_a_claim_about_an_entry_that_left_the_list_stays_and_says_it_was_removed(
+        listed: str, client: FlaskClient, admin_headers: dict) -> None:
+    engine = make_engine(listed)
+    with Session(engine) as session:
+        import_list_version("us_ofac_sdn", [OLD_EXCERPT], session=session,
+                            data_date=date(2021, 7, 1))
+        older = _active(session)
+        session.commit()
+    response = client.post("/v1/documents", headers=admin_headers,
+                           json={"title": "The PFLP's founder", "text": HABASH_NOTE})
+    [habash] = response.get_json()["claims"]
+    assert (habash["list_key"], habash["status"]) == ("2680", "agrees")
+    with Session(engine) as session:
+        import_list_version("us_ofac_sdn", [NEW_EXCERPT], session=session,
+                            data_date=date(2024, 5, 3))
+        newer = _active(session)
+        assert newer > older
+        # As `xref seed` does after an import: the documents are read again. "George Habash"
+        # is no longer a mention (no active entry has the name), but the claim stays.
+        cross_reference_documents(session=session)
+        session.commit()
+    engine.dispose()
+
+    document = client.get(f"/v1/documents/{habash['document_id']}").get_json()
+    assert "George Habash" not in {m["text"] for m in document["mentions"]}
+    [claim] = document["claims"]
+    assert (claim["id"], claim["list_key"], claim["status"]) == (habash["id"], "2680",
+                                                                 "conflicts")
+    assert f"entry 2680 was removed in version {newer}, last listed in version {older}" in (
+        claim["reason"])
+    assert claim["evidence"][0]["status"] == "removed"
+    assert _history(claim) == [("agrees", {"us_ofac_sdn": older}),
+                               ("conflicts", {"us_ofac_sdn": newer})]
