@@ -44,6 +44,10 @@ class Counts:
         return cls(len(results), sum(len(r.matches) for r in results),
                    sum(1 for r in results for m in r.matches if m.match))
 
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.names + other.names, self.candidates + other.candidates,
+                      self.matches + other.matches)
+
 
 def name_sha256(name: str) -> str:
     """Gives the sha256 hex of one name (what a record holds when names are not stored)."""

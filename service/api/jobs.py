@@ -20,6 +20,7 @@ from service.jobs import store
 from service.jobs.serving import dispatch
 from service.matching.csvio import SCREEN_COLUMNS, safe_cell
 from service.security import current_actor
+from service.usecases.screening import ScreeningOptions, submit_job
 from service.web import session, settings, streamed
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
@@ -79,9 +80,11 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     request.max_content_length = settings().job_max_body
     names, options = _submitted()
     db = session()
-    job = store.create_job(names, session=db, actor=current_actor(), loaded=current_index(),
-                           chunk_size=settings().job_chunk_size,
-                           max_names=settings().job_max_names, **options)
+    job = submit_job(names, ScreeningOptions(actor=current_actor(),
+                                             store_names=settings().audit_store_names,
+                                             **options),
+                     session=db, loaded=current_index(), chunk_size=settings().job_chunk_size,
+                     max_names=settings().job_max_names)
     db.commit()
     dispatch(current_app._get_current_object(), job)  # type: ignore[attr-defined]
     return ({"id": job.id, "status": job.status, "total": job.total}, 202,
