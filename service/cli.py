@@ -447,6 +447,7 @@ def _echo_reaction(reaction: VersionReaction) -> None:
     from service.db import session_scope
 
     _echo_check(reaction.check)
+    click.echo(f"documents' claims judged again: {reaction.claim_verdicts} verdicts changed")
     click.echo(f"watchlists re-screened: {len(reaction.alerts)} alerts")
     if reaction.alerts:
         with session_scope(_engine()) as session:

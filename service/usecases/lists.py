@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from service import monitoring
 from service.config import Settings
+from service.documents.claims import record_claim_verdicts
 from service.linking.bridges import BridgeOutcome, follow_bridges
 from service.linking.suggestions import SuggestionOutcome, suggest_links
 from service.lists.importer import ImportOutcome, import_list
@@ -62,14 +63,17 @@ def check_registry(versions: Sequence[ListVersion], *, session: Session) -> Regi
 
 def check_registry_against_active(*, session: Session, only_unchecked: bool = False
                                   ) -> RegistryCheck:
-    """Checks the registry against every active version (or those never checked)."""
+    """Checks the registry against every active version (or those never checked), then judges
+    the documents' claims again."""
     versions = session.exec(
         select(ListVersion).join(SanctionsList,
                                  col(SanctionsList.active_version_id) == col(ListVersion.id))
         .order_by(col(ListVersion.list_id))).all()
     if only_unchecked:
         versions = [v for v in versions if v.registry_checked_at is None]
-    return check_registry(versions, session=session)
+    check = check_registry(versions, session=session)
+    record_claim_verdicts(session=session)
+    return check
 
 
 @dataclass
@@ -78,19 +82,23 @@ class VersionReaction:
 
     check: RegistryCheck
     alerts: list[Alert] = field(default_factory=list)
+    # Documents' claims whose verdict changed with this version (the earlier ones are kept).
+    claim_verdicts: int = 0
 
 
 def react_to_new_version(version: ListVersion, *, session: Session,
                          store_names: bool) -> VersionReaction:
     """Everything a newly active version sets off, in the caller's transaction.
 
-    The registry is checked against it (bridges, then name matching), and every watchlist
-    is re-screened against it. Webhooks are delivered after the commit, by the caller or by
-    the job runner, since they leave the database.
+    The registry is checked against it (bridges, then name matching); the documents' claims
+    are judged again, the earlier verdicts kept; every watchlist is re-screened against it.
+    Webhooks are delivered after the commit, by the caller or by the job runner, since they
+    leave the database.
     """
     check = check_registry([version], session=session)
+    verdicts = record_claim_verdicts(session=session)
     alerts = monitoring.rescreen_pending(session=session, store_names=store_names)
-    return VersionReaction(check, alerts)
+    return VersionReaction(check, alerts, verdicts)
 
 
 @dataclass
