@@ -24,8 +24,12 @@ from service.api.schemas import (
 from service.registry import enrich as enrichment
 from service.registry import entities as registry
 from service.registry.designations import entity_history, overall_status
-from service.usecases.registry import decide_and_bridge
-from service.web import session, settings
+from service.usecases.registry import (
+    create_entity_and_match,
+    decide_and_bridge,
+    update_entity_and_match,
+)
+from service.web import current_index, session, settings
 
 blueprint = Blueprint("entities", __name__, url_prefix="/v1/entities")
 
@@ -86,7 +90,7 @@ def history(entity_id: str) -> dict[str, Any]:
 def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     data = json_body(EntityCreate())
     db = session()
-    entity = registry.create_entity(data, session=db)
+    entity = create_entity_and_match(data, session=db, loaded=current_index())
     db.commit()
     return entity_json(entity.id), 201, {"Location": url_for("entities.read",
                                                              entity_id=entity.id)}
@@ -97,7 +101,7 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
 def update(entity_id: str) -> dict[str, Any]:
     changes = json_body(EntityUpdate())
     db = session()
-    registry.update_entity(entity_id, changes, session=db)
+    update_entity_and_match(entity_id, changes, session=db, loaded=current_index())
     db.commit()
     return entity_json(entity_id)
 

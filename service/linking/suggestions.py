@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,13 +97,41 @@ def suggest_links(version: ListVersion, *, session: Session,
                   threshold: float | None = None) -> SuggestionOutcome:
     """Matches every registry entity's names against one list version; suggests the matches."""
     assert version.id is not None
-    outcome = SuggestionOutcome(version.id, version.list_id)
     linked = linked_entries(session)
     index = NameIndex.build(version_names(session, version.list_id, version.id, linked))
-    existing = {(link.entity_id, link.list_id, link.list_key)
-                for link in session.exec(select(EntityLink).where(
-                    EntityLink.list_id == version.list_id)).all()}
     entities = list(session.exec(select(Entity).order_by(col(Entity.id))).all())
+    outcome = SuggestionOutcome(version.id, version.list_id)
+    _suggest(entities, index, {version.list_id: version.id}, outcome, session=session,
+             threshold=threshold)
+    return outcome
+
+
+def suggest_links_for(entity_ids: Sequence[str], index: NameIndex,
+                      versions: dict[str, int], *, session: Session) -> list[EntityLink]:
+    """Matches some entities' names against an index of several active versions.
+
+    For an entity created or renamed after the versions were imported: until it has been
+    matched against them, "not listed" could not be said of it honestly. `versions` gives
+    each list the index holds and its version id.
+    """
+    entities = list(session.exec(select(Entity).where(col(Entity.id).in_(list(entity_ids)))
+                                 .order_by(col(Entity.id))).all())
+    made: list[EntityLink] = []
+    for list_id, version_id in sorted(versions.items()):
+        outcome = SuggestionOutcome(version_id, list_id)
+        _suggest(entities, index, {list_id: version_id}, outcome, session=session)
+        made.extend(outcome.created)
+    return made
+
+
+def _suggest(entities: Sequence[Entity], index: NameIndex, versions: dict[str, int],
+             outcome: SuggestionOutcome, *, session: Session,
+             threshold: float | None = None) -> None:
+    """Suggests, for each entity, the entries of `versions` its names match."""
+    [(list_id, version_id)] = versions.items()
+    existing = {(link.entity_id, link.list_key)
+                for link in session.exec(select(EntityLink).where(
+                    EntityLink.list_id == list_id)).all()}
     details = entity_details([e.id for e in entities], session=session)
     ruled_out: dict[str, int] = defaultdict(int)
     for entity in entities:
@@ -110,27 +139,26 @@ def suggest_links(version: ListVersion, *, session: Session,
             EntityName.entity_id == entity.id, EntityName.role == "name")).all()
         best: dict[str, tuple[float, str]] = {}
         for name in names:
-            for match in index.search(name, kind=entity.kind, limit=CANDIDATES_PER_NAME,
-                                      threshold=threshold):
+            for match in index.search(name, kind=entity.kind, lists={list_id},
+                                      limit=CANDIDATES_PER_NAME, threshold=threshold):
                 hit = match.name
                 if not match.match or hit.entity_id is not None:
                     continue
                 if hit.list_key not in best or match.score > best[hit.list_key][0]:
                     best[hit.list_key] = (match.score, hit.name)
         for list_key, (score, matched_name) in sorted(best.items()):
-            if (entity.id, version.list_id, list_key) in existing:
+            if (entity.id, list_key) in existing:
                 continue
             row = session.exec(select(ListEntryRow).where(
-                ListEntryRow.version_id == version.id, ListEntryRow.key == list_key)).one()
+                ListEntryRow.version_id == version_id, ListEntryRow.key == list_key)).one()
             reason = details.get(entity.id, Details()).conflict(Details.of_entry(row.data))
             if reason:
                 ruled_out[reason] += 1
                 continue
-            link = EntityLink(entity_id=entity.id, list_id=version.list_id, list_key=list_key,
+            link = EntityLink(entity_id=entity.id, list_id=list_id, list_key=list_key,
                               status="suggested", score=round(score, 4),
                               matched_name=matched_name)
             session.add(link)
             outcome.created.append(link)
     outcome.ruled_out = dict(ruled_out)
     session.flush()
-    return outcome

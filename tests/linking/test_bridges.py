@@ -251,3 +251,23 @@ def test_entity_answers_carry_bridges_and_history(client: FlaskClient, app,  # t
     assert [e["event"] for e in sdn["events"]] == ["appeared"]
     assert {"SDGT", "GLOMAG"} <= set(sdn["events"][0]["programs"])
     assert client.get("/v1/entities/nobody/history").status_code == 404
+
+
+def test_an_entity_created_after_an_import_is_matched_against_it(
+        client: FlaskClient, app, admin_headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    from service.db import session_scope
+
+    with session_scope(app.extensions["xref.engine"]) as session:
+        import_list_version("us_csl", [CSL], session=session)
+        session.commit()
+    created = client.post("/v1/entities", headers=admin_headers,
+                          json={"kind": "person", "name": "Mohammed al-Ghabra"})
+    assert created.status_code == 201, created.get_json()
+    csl = next(d for d in created.get_json()["designations"] if d["list"] == "us_csl")
+    # Never "not listed" on a version nobody searched for it: the matcher ran at creation.
+    assert csl["status"] == "possible" and csl["list_key"] == "10114"
+    renamed = client.patch(f"/v1/entities/{created.get_json()['id']}", headers=admin_headers,
+                           json={"name": "Kata'ib Hizballah", "kind": "organization"})
+    assert renamed.status_code == 200
+    assert "11462" in {b["list_key"] for d in renamed.get_json()["designations"]
+                       for b in d["basis"] if d["list"] == "us_csl"}
