@@ -156,6 +156,18 @@ class Details:
     def id_forms(self) -> set[str]:
         return {form for form, _ in self.identifiers}
 
+    def to_values(self) -> dict[str, list[str]]:
+        """Gives the query values these details are read back from (`query_details`), for
+        storing a query's details (a job's names, a watchlist's items)."""
+        values = {
+            "birth_date": [d.text() for d in self.birth_dates],
+            "nationality": list(self.nationalities),
+            "country": list(self.countries),
+            "id_number": list(dict.fromkeys(text for _, text in self.identifiers)),
+            "gender": [self.gender] if self.gender else [],
+        }
+        return {name: found for name, found in values.items() if found}
+
 
 NO_DETAILS: Final = Details()
 

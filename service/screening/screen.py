@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from service.matching.details import (
     NO_DETAILS,
     Details,
     compare_details,
+    query_details,
 )
 from service.matching.index import IndexedName, Match
 from service.matching.normalize import canonical_kind
@@ -29,6 +31,22 @@ class ScreeningRequest:
     kind: str | None = None
     # Birth dates, nationalities, countries, identifiers and gender, normalised.
     details: Details = NO_DETAILS
+
+
+def request_row(request: ScreeningRequest) -> list[Any]:
+    """Gives the JSON row a request is stored as (a job's chunk): name, id, kind, and the
+    details' values when it has any."""
+    row: list[Any] = [request.name, request.id, request.kind]
+    if request.details:
+        row.append(request.details.to_values())
+    return row
+
+
+def request_of_row(row: Sequence[Any]) -> ScreeningRequest:
+    """Gives the request a stored row holds (rows stored before details had three fields)."""
+    values = row[3] if len(row) > 3 and row[3] else None
+    return ScreeningRequest(row[0] or "", row[1], row[2],
+                            query_details(**values) if values else NO_DETAILS)
 
 
 @dataclass
