@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
@@ -34,6 +35,10 @@ from stdnum.mx import curp, rfc
 ID_MATCH_SCORE: Final = 0.95
 # ...and never by less than this, so that an identifier still counts for a strong name.
 ID_MATCH_BONUS: Final = 0.1
+# Below this name score the names share next to nothing: the same number then more likely
+# belongs to two numbering schemes (a passport here, a tax number there) than to one person,
+# so it only adds ID_MATCH_BONUS. A family name alone scores well above it.
+ID_MIN_NAME_SCORE: Final = 0.3
 # Identifiers shorter than this (after canonicalisation) are too unselective to count:
 # "123" is somebody's number in every registry.
 MIN_ID_LENGTH: Final = 5
@@ -66,6 +71,7 @@ DETAIL_EXTRA_CANDIDATES: Final = 3
 DETAILS_TUNING: Final = MappingProxyType({
     "ID_MATCH_SCORE": ID_MATCH_SCORE,
     "ID_MATCH_BONUS": ID_MATCH_BONUS,
+    "ID_MIN_NAME_SCORE": ID_MIN_NAME_SCORE,
     "MIN_ID_LENGTH": MIN_ID_LENGTH,
     "DOB_DAY_AGREE_BONUS": DOB_DAY_AGREE_BONUS,
     "DOB_MONTH_AGREE_BONUS": DOB_MONTH_AGREE_BONUS,
@@ -212,9 +218,12 @@ def parse_query_date(text: str, field_name: str = "birth_date") -> DateValue:
         raise DetailError(field_name, f"'{text}' is not a date as YYYY, YYYY-MM or YYYY-MM-DD.")
     year, month, day = (int(g) if g else None for g in found.groups())
     assert year is not None
-    if not 1000 <= year <= 2999 or (month is not None and not 1 <= month <= 12) or (
-            day is not None and not 1 <= day <= 31):
-        raise DetailError(field_name, f"'{text}' is not a valid date.")
+    try:
+        date(year, month or 1, day or 1)  # a real calendar day (no 30 February)
+    except ValueError:
+        raise DetailError(field_name, f"'{text}' is not a valid date.") from None
+    if not 1000 <= year <= 2999:
+        raise DetailError(field_name, f"'{text}' is not a plausible birth year.")
     return DateValue(year, month, day)
 
 
@@ -442,9 +451,12 @@ def compare_details(name_score: float, query: Details, candidate: Details) -> De
         shared = query.id_forms() & candidate.id_forms()
         q_texts = [text for _, text in query.identifiers]
         if shared:
-            effect = max(ID_MATCH_BONUS, ID_MATCH_SCORE - name_score)
+            names_agree = name_score >= ID_MIN_NAME_SCORE
+            effect = max(ID_MATCH_BONUS, ID_MATCH_SCORE - name_score) if names_agree \
+                else ID_MATCH_BONUS
             add("id_number", q_texts, [t for f, t in candidate.identifiers if f in shared],
-                AGREE, effect, "the same identifier")
+                AGREE, effect, "the same identifier" if names_agree
+                else "the same identifier, but the names share almost nothing")
         else:
             # People hold several passports and lists record few: another number on the list
             # says nothing against the query's.

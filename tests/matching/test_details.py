@@ -66,8 +66,8 @@ def test_query_values_in_the_lists_spellings() -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("birth_date", "57"), ("birth_date", "1957-02-30x"), ("nationality", "Narnia"),
-    ("gender", "unknown"), ("id_number", "1-2")])
+    ("birth_date", "57"), ("birth_date", "1957-02-30x"), ("birth_date", "1957-02-30"),
+    ("nationality", "Narnia"), ("gender", "unknown"), ("id_number", "1-2")])
 def test_malformed_query_values_name_their_field(field: str, value: str) -> None:
     with pytest.raises(DetailError) as error:
         query_details(**{field: value})
@@ -93,6 +93,9 @@ def test_an_identifier_alone_makes_a_weak_name_a_match() -> None:
     result = compare_details(0.6, query_details(id_number="u-0024 2309"), listed)
     assert result.score == details.ID_MATCH_SCORE
     assert result.comparisons[0].to_dict()["outcome"] == "agree"
+    # Names that share nothing: the same number is more likely another scheme's.
+    unrelated = compare_details(0.1, query_details(id_number="U00242309"), listed)
+    assert unrelated.score == pytest.approx(0.1 + details.ID_MATCH_BONUS)
 
 
 def test_contradicting_gender_weakens_and_agreeing_gender_does_not_strengthen() -> None:
