@@ -35,10 +35,12 @@ from stdnum.mx import curp, rfc
 ID_MATCH_SCORE: Final = 0.95
 # ...and never by less than this, so that an identifier still counts for a strong name.
 ID_MATCH_BONUS: Final = 0.1
-# Below this name score the names share next to nothing: the same number then more likely
+# Below this name score no name part aligned at all: the same number then more likely
 # belongs to two numbering schemes (a passport here, a tax number there) than to one person,
-# so it only adds ID_MATCH_BONUS. A family name alone scores well above it.
-ID_MIN_NAME_SCORE: Final = 0.3
+# so it only adds ID_MATCH_BONUS. It is kept this low because one part of a long name (a
+# common family name against a full name with rare given names) often scores only 0.2-0.3
+# and must still count: that is the case the identifier is for.
+ID_MIN_NAME_SCORE: Final = 0.05
 # Identifiers shorter than this (after canonicalisation) are too unselective to count:
 # "123" is somebody's number in every registry.
 MIN_ID_LENGTH: Final = 5
