@@ -106,6 +106,10 @@ def test_screen_by_query_string_with_several_values(client: FlaskClient,
     assert compared["nationality"]["outcome"] == "agree"
     assert compared["birth_date"]["reason"] == "same month"
     assert compared["gender"]["outcome"] == "agree"
+    refused = client.get("/v1/screen", query_string={"name": "Qais al Khazali",
+                                                     "birth_date": "1974;June 1974"})
+    assert refused.status_code == 422
+    assert "birth_date" in refused.get_json()["error"]["details"]["fields"]
 
 
 @pytest.mark.parametrize(("field", "value"), [

@@ -151,6 +151,16 @@ def test_datasets_entities_search_catalog_and_algorithms(
     assert client.get("/yente/healthz").get_json() == {"status": "ok"}
 
 
+def test_the_apikey_form_works_on_every_route(client: FlaskClient, sdn_version: int,
+                                              screen_key: str) -> None:
+    response = client.get("/v1/screen", query_string={"name": "Qassem Suleimani"},
+                          headers={"Authorization": f"ApiKey {screen_key}"})
+    assert response.status_code == 200
+    wrong = client.get("/v1/screen", query_string={"name": "Qassem Suleimani"},
+                       headers={"Authorization": "ApiKey xref_not-a-key"})
+    assert wrong.status_code == 401
+
+
 def test_match_needs_the_screen_scope(client: FlaskClient, sdn_version: int) -> None:
     created = client.post("/v1/keys", json={"name": "reader", "scopes": ["read"]},
                           headers=ADMIN).get_json()
