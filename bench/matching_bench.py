@@ -463,6 +463,11 @@ def benchmark_rows(repeats: int = 5, quick: bool = False,
     del sdn_index, un_index
     rows += speed(sdn, repeats)
     rows += uncompiled(repeats)
+    # Screening with identifying details (birth year, nationality, passport): its own module,
+    # which reads the lists with the service's parsers for their details.
+    from bench.details_bench import benchmark_rows as details_rows
+
+    rows += details_rows(repeats)
     return rows
 
 

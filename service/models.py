@@ -336,6 +336,9 @@ class WatchlistItem(SQLModel, table=True):
     item_id: str = Field(max_length=200)
     name: str = Field(max_length=500)
     kind: str | None = Field(default=None, max_length=20)
+    # The name's identifying details as query values ({"birth_date": [...], …}); null when
+    # the name was saved without any (or before 0010).
+    details: dict[str, list[str]] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class WatchlistScreening(SQLModel, table=True):

@@ -36,6 +36,7 @@ from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.http import http_session
 from service.matching.algorithm import MATCHER, matcher_json
+from service.matching.details import NO_DETAILS, Details, query_details
 from service.models import (
     Alert,
     AlertDelivery,
@@ -65,6 +66,8 @@ class WatchItem:
     id: str
     name: str
     kind: str | None = None
+    # Birth dates, nationalities, countries, identifiers and gender, normalised.
+    details: Details = NO_DETAILS
 
 
 def create_watchlist(name: str, items: Sequence[WatchItem], *, session: Session, actor: str,
@@ -90,7 +93,8 @@ def create_watchlist(name: str, items: Sequence[WatchItem], *, session: Session,
     session.add(watchlist)
     session.flush()
     session.connection().execute(insert(WatchlistItem), [
-        {"watchlist_id": watchlist.id, "item_id": i.id, "name": i.name, "kind": i.kind}
+        {"watchlist_id": watchlist.id, "item_id": i.id, "name": i.name, "kind": i.kind,
+         "details": i.details.to_values() if i.details else None}
         for i in items])
     for version in loaded.versions:
         _rescreen(watchlist, version, None, session=session, loaded=loaded,
@@ -142,7 +146,8 @@ def watchlist_json(watchlist: Watchlist, *, session: Session, with_items: bool =
                               for s in screened],
     }
     if with_items:
-        body["names"] = [{"id": i.item_id, "name": i.name, "kind": i.kind} for i in items]
+        body["names"] = [{"id": i.item_id, "name": i.name, "kind": i.kind, **(i.details or {})}
+                         for i in items]
         body["hits"] = [{"item_id": h.item_id, "list": h.list_id, "list_key": h.list_key,
                          "matched_name": h.matched_name, "score": round(h.score, 4),
                          "version": h.version_id} for h in hits]
@@ -202,7 +207,9 @@ def _rescreen(watchlist: Watchlist, version: VersionInfo, last: int | None, *,
         return []
     items = session.exec(select(WatchlistItem).where(
         col(WatchlistItem.watchlist_id) == watchlist.id).order_by(col(WatchlistItem.id))).all()
-    requests = [ScreeningRequest(i.name, i.item_id, i.kind) for i in items]
+    requests = [ScreeningRequest(i.name, i.item_id, i.kind,
+                                 query_details(**i.details) if i.details else NO_DETAILS)
+                for i in items]
     results = screen_names(requests, loaded=loaded, lists=[version.list_id], limit=HIT_LIMIT)
     audit.record_screening(
         "watchlist", [r.name for r in requests], audit.Counts.of(results), session=session,

@@ -70,3 +70,29 @@ def test_compare_pairs_keeps_order_and_adds_score(runner: CliRunner, tmp_path: P
     assert [r["name1"] for r in rows] == ["Qassem Suleimani", "Jihad Mughniyeh"]
     assert [r["match"] for r in rows] == ["true", "false"]
     assert all(0 <= float(r["score"]) <= 1 for r in rows)
+
+
+def test_screen_file_with_detail_columns(runner: CliRunner, sdn: None, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,name,birth_date,nationality,id_number,notes\n"
+                      "c1,Qassem Suleimani,1990,se,,ignored column\n"
+                      "c2,Nasrallah,,Lebanon;Iran,042833,\n", encoding="utf-8")
+    output = tmp_path / "out.csv"
+    result = runner.invoke(main, ["screen", str(source), "--output", str(output),
+                                  "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(output.read_text()))}
+    # Contradicting details: still there, no longer a match.
+    assert (rows["c1"]["list_key"], rows["c1"]["match"]) == ("10481", "false")
+    # A family name with the listed passport number (SDN 2686, Passport 042833).
+    assert (rows["c2"]["list_key"], rows["c2"]["match"]) == ("2686", "true")
+
+
+def test_screen_file_names_the_line_and_column_of_a_bad_detail(
+        runner: CliRunner, sdn: None, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("name,birth_date\nQassem Suleimani,1957\nAyman,11 Mar 1957\n",
+                      encoding="utf-8")
+    result = runner.invoke(main, ["screen", str(source)])
+    assert result.exit_code != 0
+    assert "line 3" in result.output and "birth_date" in result.output

@@ -17,9 +17,11 @@ def init_app(app: Flask) -> None:
         meta,
         screening,
         watchlists,
+        yente,
     )
 
-    for module in (meta, entities, documents, lists, keys, screening, jobs, watchlists, audit):
+    for module in (meta, entities, documents, lists, keys, screening, jobs, watchlists, audit,
+                   yente):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(lists.programs_blueprint)
     app.register_blueprint(documents.claims_blueprint)

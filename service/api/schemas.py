@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, fields, post_load, validate, validates_schema
 from marshmallow import ValidationError as _ValidationError
 
 from service.lists.programs import explain
+from service.matching.details import DETAIL_FIELDS, DetailError, query_details
 from service.terms import (
     DEFAULT_LIMIT,
     KINDS,
@@ -210,7 +211,59 @@ class EnrichmentOut(Schema):
     error = fields.String(allow_none=True)
 
 
-class ScreenName(StrictSchema):
+# Values one detail may have in a query (a person with many passports, say), and how long one
+# may be: longer than any date, country name or document number.
+MAX_DETAIL_VALUES = 20
+MAX_DETAIL_LENGTH = 100
+DETAIL_SEPARATOR = ";"
+
+
+class DetailValues(fields.Field):
+    """One value or a list of values (strings); in a query string or a CSV cell, several are
+    separated by `;`."""
+
+    def __init__(self, *, split: bool = False, **kwargs: Any) -> None:
+        super().__init__(load_default=None, allow_none=True, **kwargs)
+        self.split = split
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, str) for item in items):
+            raise _ValidationError("Give a string or a list of strings.")
+        if self.split:
+            items = [part for item in items for part in item.split(DETAIL_SEPARATOR)]
+        values = [item.strip() for item in items if item.strip()]
+        if len(values) > MAX_DETAIL_VALUES:
+            raise _ValidationError(f"Give at most {MAX_DETAIL_VALUES} values.")
+        if any(len(item) > MAX_DETAIL_LENGTH for item in values):
+            raise _ValidationError(f"A value is longer than {MAX_DETAIL_LENGTH} characters.")
+        return values
+
+
+def details_of(data: dict[str, Any]) -> Any:
+    """Gives the normalised details of the detail fields in loaded data (a 422 naming the
+    field that cannot be read)."""
+    try:
+        return query_details(**{name: data.get(name) for name in DETAIL_FIELDS})
+    except DetailError as error:
+        raise _ValidationError({error.field: [error.reason]}) from error
+
+
+class DetailsIn(StrictSchema):
+    """Identifying details of a name; `details` (normalised) is added at load."""
+
+    birth_date = DetailValues()
+    nationality = DetailValues()
+    country = DetailValues()
+    id_number = DetailValues()
+    gender = DetailValues()
+
+    @post_load
+    def _details(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        return {**data, "details": details_of(data)}
+
+
+class ScreenName(DetailsIn):
     id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     name = fields.String(required=True, validate=NAME_LENGTH)
     kind = fields.String(load_default=None, allow_none=True,
@@ -228,7 +281,12 @@ class ScreenRequest(StrictSchema):
                            validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
-class ScreenArgs(StrictSchema):
+class ScreenArgs(DetailsIn):
+    birth_date = DetailValues(split=True)
+    nationality = DetailValues(split=True)
+    country = DetailValues(split=True)
+    id_number = DetailValues(split=True)
+    gender = DetailValues(split=True)
     name = fields.String(required=True, validate=NAME_LENGTH)
     kind = fields.String(load_default=None, validate=validate.OneOf(SCREEN_KINDS))
     lists = fields.String(load_default=None, validate=validate.Length(max=500))
@@ -244,6 +302,9 @@ class CompareRequest(StrictSchema):
                          validate=validate.OneOf(SCREEN_KINDS))
     threshold = fields.Float(load_default=None, allow_none=True,
                              validate=validate.Range(min=0, max=1))
+    # Each side's details (birth_date, nationality, country, id_number, gender).
+    details1 = fields.Nested(DetailsIn, load_default=None, allow_none=True)
+    details2 = fields.Nested(DetailsIn, load_default=None, allow_none=True)
 
 
 # --- documents cross-reference ----------------------------------------------------------------

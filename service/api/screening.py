@@ -10,6 +10,7 @@ from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
 from service.matching.algorithm import MATCHER
+from service.matching.details import NO_DETAILS
 from service.screening.screen import ScreeningRequest
 from service.security.middleware import current_actor
 from service.usecases.screening import (
@@ -39,7 +40,8 @@ def _screen(requests: list[ScreeningRequest], options: ScreeningOptions) -> dict
 @require_scope("screen")
 def screen_many() -> dict[str, Any]:
     body = json_body(ScreenRequest())
-    requests = [ScreeningRequest(n["name"], n.get("id"), n.get("kind")) for n in body["names"]]
+    requests = [ScreeningRequest(n["name"], n.get("id"), n.get("kind"), n["details"])
+                for n in body["names"]]
     return _screen(requests, _options(body["lists"], body["threshold"], body["limit"]))
 
 
@@ -48,7 +50,7 @@ def screen_many() -> dict[str, Any]:
 def screen_one() -> dict[str, Any]:
     args = query_args(ScreenArgs())
     lists = [item for item in (args["lists"] or "").split(",") if item] or None
-    return _screen([ScreeningRequest(args["name"], None, args["kind"])],
+    return _screen([ScreeningRequest(args["name"], None, args["kind"], args["details"])],
                    _options(lists, args["threshold"], args["limit"]))
 
 
@@ -59,6 +61,8 @@ def compare() -> dict[str, Any]:
     db = session()
     result = compare_and_record(body["name1"], body["name2"], body["kind"], body["threshold"],
                                 session=db, actor=current_actor(),
-                                store_names=settings().audit_store_names)
+                                store_names=settings().audit_store_names,
+                                details=((body["details1"] or {}).get("details", NO_DETAILS),
+                                         (body["details2"] or {}).get("details", NO_DETAILS)))
     db.commit()
     return result

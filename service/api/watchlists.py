@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import NAME_LENGTH, SCREEN_KINDS, StrictSchema
+from service.api.schemas import NAME_LENGTH, SCREEN_KINDS, DetailsIn, StrictSchema
 from service.errors import InvalidInput
 from service.jobs.store import requests_from_csv
 from service.monitoring import (
@@ -36,7 +36,7 @@ _WEBHOOK_SECRET = fields.String(load_default=None, allow_none=True,
 _WATCHLIST_NAME = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class WatchName(StrictSchema):
+class WatchName(DetailsIn):
     id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name = fields.String(required=True, validate=NAME_LENGTH)
     kind = fields.String(load_default=None, allow_none=True,
@@ -69,14 +69,16 @@ def _submitted() -> dict[str, Any]:
     """Gives the watchlist to create, from JSON or a multipart form with a CSV `file`."""
     if request.mimetype != "multipart/form-data":
         body = json_body(WatchlistCreate())
-        body["names"] = [WatchItem(n["id"], n["name"], n["kind"]) for n in body["names"]]
+        body["names"] = [WatchItem(n["id"], n["name"], n["kind"], n["details"])
+                         for n in body["names"]]
         return body
     body = dict(WatchlistForm().load(request.form.to_dict()))
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput("Send the names as a CSV file in the multipart field 'file'.")
     # A row without an id is known by its position in the file.
-    body["names"] = [WatchItem(r.id or str(position), r.name, r.kind) for position, r in
+    body["names"] = [WatchItem(r.id or str(position), r.name, r.kind, r.details)
+                     for position, r in
                      enumerate(requests_from_csv(upload.stream, source=upload.filename
                                                  or "file"), start=1)]
     return body

@@ -27,9 +27,9 @@ from service.jobs.store import ACTIVE_STATES, MATCH_FIELDS, record_job
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
 from service.screening.catalog import IndexHolder, LoadedIndex
 from service.screening.screen import (
-    ScreeningRequest,
     list_versions_json,
     match_json,
+    request_of_row,
     screen_names,
 )
 
@@ -57,7 +57,7 @@ class Claim:
     job_id: str
     seq: int
     owner: str
-    names: list[list[str | None]]
+    names: list[list[Any]]
     lists: list[str] | None
     threshold: float | None
     limit: int
@@ -134,8 +134,7 @@ def claim_chunk(*, session: Session, owner: str, loaded: LoadedIndex, lease_seco
 
 def screen_chunk(claim: Claim, loaded: LoadedIndex) -> ChunkOutcome:
     """Gives the chunk's screening results (no database access)."""
-    requests = [ScreeningRequest(name or "", identifier, kind)
-                for name, identifier, kind in claim.names]
+    requests = [request_of_row(row) for row in claim.names]
     results = screen_names(requests, loaded=loaded, lists=claim.lists,
                            threshold=claim.threshold, limit=claim.limit)
     stored: list[list[list[Any]]] = []

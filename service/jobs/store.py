@@ -17,10 +17,16 @@ from sqlmodel import Session, col, select
 from service import audit
 from service.errors import Conflict, InvalidInput, NotFound, ServiceError
 from service.matching.algorithm import MATCHER, matcher_json
+from service.matching.details import DETAIL_FIELDS, DetailError, query_details
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
 from service.screening.catalog import LoadedIndex
 from service.screening.csvio import SCREEN_COLUMNS, read_names
-from service.screening.screen import ScreeningRequest, known_lists
+from service.screening.screen import (
+    ScreeningRequest,
+    known_lists,
+    request_of_row,
+    request_row,
+)
 from service.terms import MAX_NAME_LENGTH, SCREEN_KINDS
 
 ACTIVE_STATES = ("queued", "running")
@@ -38,13 +44,15 @@ class TooManyNames(ServiceError):
 
 
 def requests_from_json(items: Sequence[Any]) -> Iterator[ScreeningRequest]:
-    """Gives each name of a JSON `names` array: strings, or {name, id?, kind?} objects."""
+    """Gives each name of a JSON `names` array: strings, or {name, id?, kind?} objects with
+    the optional details (birth_date, nationality, country, id_number, gender)."""
     for position, item in enumerate(items):
         where = f"names[{position}]"
         if isinstance(item, str):
             item = {"name": item}
-        if not isinstance(item, dict) or set(item) - {"name", "id", "kind"}:
-            raise InvalidInput(f"{where}: give a name, or an object with name, id and kind.",
+        if not isinstance(item, dict) or set(item) - {"name", "id", "kind", *DETAIL_FIELDS}:
+            raise InvalidInput(f"{where}: give a name, or an object with name, id, kind and "
+                               f"details ({', '.join(DETAIL_FIELDS)}).",
                                details={"index": position})
         name, identifier, kind = item.get("name"), item.get("id"), item.get("kind")
         if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME_LENGTH:
@@ -57,7 +65,25 @@ def requests_from_json(items: Sequence[Any]) -> Iterator[ScreeningRequest]:
         if kind is not None and (not isinstance(kind, str) or kind not in SCREEN_KINDS):
             raise InvalidInput(f"{where}: unknown kind {kind!r}.",
                                details={"index": position, "kinds": sorted(SCREEN_KINDS)})
-        yield ScreeningRequest(name.strip(), identifier or None, kind)
+        yield ScreeningRequest(name.strip(), identifier or None, kind,
+                               _json_details(item, where, position))
+
+
+def _json_details(item: dict[str, Any], where: str, position: int) -> Any:
+    """Gives the details of one JSON name (InvalidInput naming the name and the field)."""
+    values = {field: item.get(field) for field in DETAIL_FIELDS if item.get(field) is not None}
+    for field, value in values.items():
+        items = value if isinstance(value, list) else [value]
+        if not items or len(items) > 20 or not all(
+                isinstance(v, str) and len(v) <= 100 for v in items):
+            raise InvalidInput(f"{where}: {field} must be a string or a list of at most 20 "
+                               "strings of at most 100 characters.",
+                               details={"index": position, "field": field})
+    try:
+        return query_details(**values)
+    except DetailError as error:
+        raise InvalidInput(f"{where}: {error.field}: {error.reason}",
+                           details={"index": position, "field": error.field}) from error
 
 
 class _CountedLines:
@@ -124,7 +150,7 @@ def create_job(
     digest = audit.NamesDigest()
     connection = session.connection()
     pending: list[dict[str, Any]] = []
-    chunk: list[list[str | None]] = []
+    chunk: list[list[Any]] = []
     total = seq = 0
     for request in requests:
         total += 1
@@ -132,7 +158,7 @@ def create_job(
             raise TooManyNames(f"A job holds at most {max_names:,} names; split the input.",
                                details={"max_names": max_names})
         digest.add(request.name)
-        chunk.append([request.name, request.id, request.kind])
+        chunk.append(request_row(request))
         if len(chunk) == chunk_size:
             pending.append({"job_id": job.id, "seq": seq, "names": chunk})
             seq, chunk = seq + 1, []
@@ -245,8 +271,8 @@ def iter_results(job: ScreeningJob, *, session: Session
         # End the read transaction before handing rows out: a slow or abandoned download
         # must not hold locks (or a snapshot) while the client reads.
         session.rollback()
-        for (name, identifier, kind), matches in zip(names, results or (), strict=True):
-            yield (ScreeningRequest(name, identifier, kind),
+        for row, matches in zip(names, results or (), strict=True):
+            yield (request_of_row(row),
                    [dict(zip(MATCH_FIELDS, m, strict=True)) for m in matches])
 
 

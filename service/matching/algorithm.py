@@ -18,14 +18,16 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Final
 
-from service.matching import frequencies, index, scorer
+from service.matching import details, frequencies, index, scorer
 
 
 class NameMatcher:
     """Names in any script, aligned part by part and weighed by rarity (scorer.py)."""
 
     NAME: Final = "xref-names"
-    VERSION: Final = "1"
+    # 2: identifying details (birth date, nationality, country, identifier, gender) add or
+    # subtract evidence from the name score (details.py).
+    VERSION: Final = "2"
     # A pair scoring at or above it is a match unless the caller gives another threshold.
     DEFAULT_THRESHOLD: Final = scorer.DEFAULT_THRESHOLD
     # Every tuning value a score depends on, by the name the code gives it.
@@ -55,6 +57,8 @@ class NameMatcher:
         "COMMON_PART_POSTINGS": index.COMMON_PART_POSTINGS,
         "MIN_DELETION_LENGTH": index.MIN_DELETION_LENGTH,
         "MIN_SHARED_WEIGHT": index.MIN_SHARED_WEIGHT,
+        # The evidence of identifying details (details.py), each step by its name.
+        **{f"DETAILS_{name}": value for name, value in details.DETAILS_TUNING.items()},
     })
 
     compare = staticmethod(scorer.compare)

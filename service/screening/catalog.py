@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service.matching.details import Details, entry_details
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
     Entity,
@@ -47,6 +50,21 @@ class VersionInfo:
                 "data_date": self.data_date.isoformat() if self.data_date else None}
 
 
+EntryKey = tuple[str, str]  # (list id, entry key)
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class EntryDetails:
+    """What the index keeps of the entries for comparing details: each entry's normalised
+    details, its names (to score an entry found by identifier), and the entries by each
+    canonical identifier form."""
+
+    details: Mapping[EntryKey, Details] = field(default_factory=lambda: _EMPTY)
+    names: Mapping[EntryKey, tuple[IndexedName, ...]] = field(default_factory=lambda: _EMPTY)
+    by_identifier: Mapping[str, tuple[EntryKey, ...]] = field(default_factory=lambda: _EMPTY)
+
+
 @dataclass(frozen=True)
 class LoadedIndex:
     """An index together with the list versions and registry state it was built from."""
@@ -54,6 +72,7 @@ class LoadedIndex:
     index: NameIndex
     versions: tuple[VersionInfo, ...]
     fingerprint: tuple[Any, ...]
+    entries: EntryDetails = field(default_factory=EntryDetails)
 
     def version_of(self, list_id: str) -> int | None:
         """Gives the version id of the list this index holds, if any."""
@@ -104,6 +123,41 @@ def version_names(session: Session, list_id: str, version_id: int,
             for key, kind, primary, programs, name, weak in rows]
 
 
+def version_details(session: Session, list_id: str, version_id: int
+                    ) -> dict[EntryKey, Details]:
+    """Gives the normalised details of every entry of one list version that has any.
+
+    Computed from the stored common model when the index is built, so every source (OFAC
+    CSV remarks and XML, UN, CSL, OpenSanctions) is read the same way and no stored copy can
+    fall behind the normalisation rules.
+    """
+    found: dict[EntryKey, Details] = {}
+    for key, data in session.connection().execute(
+        select(ListEntryRow.key, ListEntryRow.data)  # type: ignore[call-overload]
+        .where(ListEntryRow.version_id == version_id)
+        .order_by(ListEntryRow.id)
+    ):
+        details = entry_details(data or {})
+        if details:
+            found[(list_id, key)] = details
+    return found
+
+
+def gather_entries(names: list[IndexedName], details: dict[EntryKey, Details]) -> EntryDetails:
+    """Gives the details, the names by entry and the entries by identifier form."""
+    by_entry: dict[EntryKey, list[IndexedName]] = defaultdict(list)
+    for name in names:
+        by_entry[(name.list_id, name.list_key)].append(name)
+    by_identifier: dict[str, list[EntryKey]] = defaultdict(list)
+    for key, entry in details.items():
+        for form in entry.id_forms():
+            by_identifier[form].append(key)
+    return EntryDetails(
+        MappingProxyType(details),
+        MappingProxyType({key: tuple(found) for key, found in by_entry.items()}),
+        MappingProxyType({form: tuple(keys) for form, keys in by_identifier.items()}))
+
+
 def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) -> LoadedIndex:
     """Gives a new index of every name of the active versions and of the registry."""
     fingerprint = fingerprint or current_fingerprint(session)
@@ -111,6 +165,7 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) ->
     linked = linked_entries(session)
     names: list[IndexedName] = []
     versions: list[VersionInfo] = []
+    details: dict[EntryKey, Details] = {}
     for list_id, version_id, data_date in connection.execute(
         select(SanctionsList.id, ListVersion.id, ListVersion.data_date)  # type: ignore[call-overload]
         .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
@@ -118,6 +173,7 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) ->
     ).all():
         versions.append(VersionInfo(list_id, version_id, data_date))
         names.extend(version_names(session, list_id, version_id, linked))
+        details.update(version_details(session, list_id, version_id))
 
     programs_by_entity: dict[str, set[str]] = defaultdict(set)
     for name in names:
@@ -132,7 +188,9 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) ->
         names.append(IndexedName(REGISTRY_LIST, entity_id, spelling, canonical, kind,
                                  tuple(sorted(programs_by_entity.get(entity_id, ()))),
                                  entity_id=entity_id))
-    return LoadedIndex(NameIndex.build(names), tuple(versions), fingerprint)
+    return LoadedIndex(NameIndex.build(names), tuple(versions), fingerprint,
+                       gather_entries([n for n in names if n.list_id != REGISTRY_LIST],
+                                      details))
 
 
 class IndexHolder:

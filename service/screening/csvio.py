@@ -1,6 +1,8 @@
 """Name files in and screening results out, as CSV.
 
-Input: a header row with a `name` column and optional `id` and `kind`. Output: one row per
+Input: a header row with a `name` column and optional `id` and `kind`, and the optional
+detail columns `birth_date`, `nationality`, `country`, `id_number`, `gender` (several values
+in one cell separated by `;`); other columns are ignored. Output: one row per
 returned candidate (`SCREEN_COLUMNS`), or one row with empty match fields for a name with no
 candidate. Cells that a spreadsheet would run as a formula are neutralised.
 """
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from service.errors import InvalidInput
+from service.matching.details import DETAIL_FIELDS, DetailError, Details, query_details
 from service.screening.screen import ScreeningRequest, ScreeningResult
 from service.terms import MAX_NAME_LENGTH, SCREEN_KINDS
 
@@ -48,7 +51,29 @@ def read_names(handle: IO[str], *, source: str = "input") -> Iterator[ScreeningR
             raise InvalidInput(f"{source}, line {line}: unknown kind '{kind}'.",
                                details={"line": line, "kinds": sorted(SCREEN_KINDS)})
         identifier = (row.get(columns["id"]) or "").strip() if "id" in columns else ""
-        yield ScreeningRequest(name, identifier or None, kind or None)
+        yield ScreeningRequest(name, identifier or None, kind or None,
+                               _details(row, columns, source=source, line=line))
+
+
+# Several values of one detail in one cell (a person with two nationalities).
+DETAIL_SEPARATOR = ";"
+
+
+def _details(row: dict[str, str], columns: dict[str, str], *, source: str, line: int
+             ) -> Details:
+    """Gives the details of a row's detail columns (InvalidInput naming the column and the
+    line when one cannot be read)."""
+    values = {
+        field: [v for v in (row.get(columns[field]) or "").split(DETAIL_SEPARATOR) if v.strip()]
+        for field in DETAIL_FIELDS if field in columns
+    }
+    if not any(values.values()):
+        return Details()
+    try:
+        return query_details(**values)
+    except DetailError as error:
+        raise InvalidInput(f"{source}, line {line}: {error.field}: {error.reason}",
+                           details={"line": line, "field": error.field}) from error
 
 
 def result_rows(result: ScreeningResult) -> list[dict[str, Any]]:

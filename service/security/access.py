@@ -1,6 +1,7 @@
 """Who is calling and what they may do: the request's caller on `flask.g`, and `require_scope`.
 
-Every request's credential (`Authorization: Bearer <key>` or `X-API-Key: <key>`) is identified
+Every request's credential (`Authorization: Bearer <key>`, `Authorization: ApiKey <key>` as
+yente's clients send it, or `X-API-Key: <key>`) is identified
 once, before the rate limiter and the view run; `require_scope` then only compares scopes.
 """
 
@@ -35,8 +36,10 @@ def init_app(app: Flask) -> None:
 def presented_credential() -> str | None:
     """Gives the bearer token or API key the request carries, if any."""
     header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip() or None
+    scheme, _, value = header.partition(" ")
+    # "ApiKey" is the scheme of OpenSanctions' yente, so that its clients work unchanged.
+    if scheme.lower() in ("bearer", "apikey"):
+        return value.strip() or None
     return request.headers.get("X-API-Key", "").strip() or None
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from service import audit
 from service.jobs import store
+from service.matching.details import NO_DETAILS, Details
 from service.models import ScreeningJob
 from service.screening.catalog import LoadedIndex
 from service.screening.screen import (
@@ -78,9 +79,12 @@ def screen_and_record(requests: Sequence[ScreeningRequest], options: ScreeningOp
 
 
 def compare_and_record(name1: str, name2: str, kind: str | None, threshold: float | None,
-                       *, session: Session, actor: str, store_names: bool) -> dict[str, Any]:
-    """Scores two names with the explanation and writes the audit record."""
-    result = compare_names(name1, name2, kind, threshold)
+                       *, session: Session, actor: str, store_names: bool,
+                       details: tuple[Details, Details] = (NO_DETAILS, NO_DETAILS)
+                       ) -> dict[str, Any]:
+    """Scores two names (and their details) with the explanation and writes the audit
+    record."""
+    result = compare_names(name1, name2, kind, threshold, *details)
     audit.record_screening("compare", [name1, name2],
                            audit.Counts(2, 1, 1 if result["match"] else 0), session=session,
                            actor=actor, list_versions=[], store_names=store_names,

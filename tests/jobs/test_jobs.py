@@ -252,3 +252,38 @@ def test_a_version_activated_mid_job_is_noted(make_app: Callable[..., Flask], sd
 def test_real_names_are_real() -> None:
     # The generated inputs use only names printed in the OFAC excerpts.
     assert "SOLEIMANI, Qasem" in real_names() and "Qasem Soleimani" in real_names()
+
+
+def test_job_names_keep_their_details(make_app: Callable[..., Flask], sdn: int) -> None:
+    app = make_app()
+    client = app.test_client()
+    response = client.post("/v1/jobs", headers=AUTH, json={
+        "names": [{"id": "born-1990", "name": "Qasem Soleimani", "birth_date": "1990",
+                   "nationality": ["Sweden"]},
+                  {"id": "passport", "name": "Nasrallah", "id_number": "042833"}],
+        "limit": 1})
+    assert response.status_code == 202, response.get_json()
+    job_id = response.get_json()["id"]
+    assert run_next_chunk(engine=app.extensions["xref.engine"], holder=IndexHolder(),
+                          settings=app.config["SETTINGS"], owner=new_owner())
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
+        client.get(f"/v1/jobs/{job_id}/results", headers=AUTH).get_data(as_text=True)))}
+    # Contradicted details: the entry is still given, not as a match.
+    assert (rows["born-1990"]["list_key"], rows["born-1990"]["match"]) == ("10481", "false")
+    # SDN 2686's passport with its family name alone.
+    assert (rows["passport"]["list_key"], rows["passport"]["match"]) == ("2686", "true")
+
+
+def test_a_bad_detail_in_a_job_names_the_line_and_field(make_app: Callable[..., Flask],
+                                                         sdn: int) -> None:
+    client = make_app().test_client()
+    response = client.post("/v1/jobs", headers=AUTH, data={"file": (io.BytesIO(
+        b"name,nationality\nQasem Soleimani,ir\nAyman,Atlantis\n"), "in.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["details"] == {"line": 3, "field": "nationality"}
+    response = client.post("/v1/jobs", headers=AUTH, json={
+        "names": ["Qasem Soleimani", {"name": "Ayman", "birth_date": "March 1957"}]})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"index": 1, "field": "birth_date"}

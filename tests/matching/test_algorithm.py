@@ -1,5 +1,5 @@
 """The matcher is registered under its name and version, and a change of tuning needs a new
-version: this pins what version 1 scores with."""
+version: this pins what version 2 scores with."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import hashlib
 from service.matching import frequencies, scorer
 from service.matching.algorithm import MATCHER, MATCHERS, NameMatcher, matcher_json
 
-# What version "1" of the matcher scores with. A failure here means a score may have moved:
-# raise NameMatcher.VERSION, then record the new values here under it.
-VERSION_1_TUNING = {
+# What version "2" of the matcher scores with (version 1's names and, new in 2, the
+# details'). A failure here means a score may have moved: raise NameMatcher.VERSION, then
+# record the new values here under it.
+VERSION_2_TUNING = {
     "DEFAULT_THRESHOLD": 0.8,
     "ALIGN_MIN_SIMILARITY": 0.7,
     "INITIAL_SIMILARITY": 0.9,
@@ -35,6 +36,20 @@ VERSION_1_TUNING = {
     "COMMON_PART_POSTINGS": 300,
     "MIN_DELETION_LENGTH": 4,
     "MIN_SHARED_WEIGHT": 0.5,
+    "DETAILS_ID_MATCH_SCORE": 0.95,
+    "DETAILS_ID_MATCH_BONUS": 0.1,
+    "DETAILS_ID_MIN_NAME_SCORE": 0.05,
+    "DETAILS_MIN_ID_LENGTH": 5,
+    "DETAILS_DOB_DAY_AGREE_BONUS": 0.08,
+    "DETAILS_DOB_MONTH_AGREE_BONUS": 0.05,
+    "DETAILS_DOB_YEAR_AGREE_BONUS": 0.03,
+    "DETAILS_DOB_YEAR_CONTRADICT_PENALTY": 0.15,
+    "DETAILS_DOB_DAY_CONTRADICT_PENALTY": 0.03,
+    "DETAILS_APPROXIMATE_YEAR_TOLERANCE": 2,
+    "DETAILS_COUNTRY_AGREE_BONUS": 0.04,
+    "DETAILS_COUNTRY_CONTRADICT_PENALTY": 0.1,
+    "DETAILS_GENDER_CONTRADICT_PENALTY": 0.1,
+    "DETAILS_DETAIL_EXTRA_CANDIDATES": 3,
 }
 VERSION_1_FREQUENCIES_SHA256 = (
     "9e03434aec716a54c4963c50f7a42b7d4312df18f1f6a6b9bf1537827721c03d")
@@ -45,9 +60,9 @@ def test_the_matcher_in_use_is_registered_by_name() -> None:
     assert MATCHER.describe() == {"name": "xref-names", "version": MATCHER.VERSION}
 
 
-def test_version_1_tuning_is_what_the_scorer_uses() -> None:
-    assert NameMatcher.VERSION == "1"
-    assert dict(NameMatcher.TUNING) == VERSION_1_TUNING
+def test_version_2_tuning_is_what_the_scorer_uses() -> None:
+    assert NameMatcher.VERSION == "2"
+    assert dict(NameMatcher.TUNING) == VERSION_2_TUNING
     assert NameMatcher.DEFAULT_THRESHOLD == scorer.DEFAULT_THRESHOLD
     digest = hashlib.sha256(frequencies.FREQUENCY_FILE.read_bytes()).hexdigest()
     assert digest == VERSION_1_FREQUENCIES_SHA256

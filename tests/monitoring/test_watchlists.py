@@ -238,3 +238,21 @@ def test_the_refresh_route_rescreens_after_its_commit(seeded_database_url: str,
     raised = alerts(client, watchlist=watchlist["id"], since=before.isoformat())
     assert (pairs(raised, "new_hit"), pairs(raised, "cleared")) == (ARRIVED, LEFT)
     app.extensions["xref.engine"].dispose()
+
+
+def test_saved_details_are_kept_and_screened_with(client: FlaskClient, sdn_2021: int,
+                                                  runner: CliRunner) -> None:
+    response = client.post("/v1/watchlists", json={"name": "details", "names": [
+        {"id": "born-1990", "name": "Qasem Soleimani", "kind": "person",
+         "birth_date": "1990", "nationality": "se"},
+        {"id": "born-1957", "name": "Qasem Soleimani", "kind": "person",
+         "birth_date": "1957-03-11", "nationality": "Iran (Islamic Republic of)"}]})
+    assert response.status_code == 201, response.get_json()
+    detail = client.get(f"/v1/watchlists/{response.get_json()['id']}").get_json()
+    assert detail["names"][1]["nationality"] == ["IR"]
+    assert detail["names"][1]["birth_date"] == ["1957-03-11"]
+    # Contradicting details keep the 1990-born namesake from being a hit, on every version.
+    assert {h["item_id"] for h in detail["hits"]} == {"born-1957"}
+    import_2024(runner)
+    detail = client.get(f"/v1/watchlists/{response.get_json()['id']}").get_json()
+    assert {h["item_id"] for h in detail["hits"]} == {"born-1957"}
