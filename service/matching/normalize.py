@@ -35,7 +35,13 @@ from anyascii import anyascii
 
 from service.matching import vocabulary as vocab
 from service.matching.frequencies import MIN_WEIGHT, part_weight
-from service.matching.phonetics import clear_phonetic_cache, phonetic_key, skeleton_key
+from service.matching.phonetics import clear_phonetic_cache, phonetic_key
+from service.matching.scripts import (
+    ARABIC_SCRIPT_TITLES,
+    arabic_script_words,
+    icu_latin,
+    meeting_key,
+)
 
 # Kinds the matcher knows; anything else is treated like None (unknown).
 PERSON: Final = "person"
@@ -67,18 +73,12 @@ _MIDDLE_DOTS: Final = re.compile(r"[·・•‧]")
 # Digits standing for look-alike letters inside a person's name ("Ig0r Sech1n").
 _LOOKALIKE_DIGITS: Final = str.maketrans("013457892", "oieastbgz")
 
-# The Arabic article as written on to a word, and the shortest word (article included) in
-# which those letters are the article: "الله" (Allah) is a word of its own.
-_ARABIC_ARTICLE: Final = "\u0627\u0644"
-_MIN_ARTICLE_WORD_LENGTH: Final = 5
-# "عبد" transliterates as "`bd", the ʿayn a mark that cleaning drops, leaving "bd" (alone or
-# written together with the following name, "عبدالحليم" → "`bdlhlym"): read as "abd".
-_ABD_WITHOUT_AYN: Final = "\u0060bd"
-_ABID: Final = "\u0060abd"
-_TA_MARBUTA: Final = "\u0629"
 # Scripts that do not write short vowels: names from them are compared on consonants.
 _ABJAD_RANGES: Final = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
                  (0x08A0, 0x08FF), (0xFB1D, 0xFB4F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+# Arabic script (Arabic, Persian, Urdu, Pashto): read by its own letter classes (scripts.py).
+_ARABIC_SCRIPT_RANGES: Final = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF),
+                                (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 # Scripts whose transliteration comes out as capitalised syllables with no spaces.
 _SYLLABIC_RANGES: Final = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
                     (0x1100, 0x11FF), (0x3130, 0x318F))
@@ -333,28 +333,11 @@ def _transliterate_word(
             return [(anyascii(letters[0]), letters[0]), (anyascii(given), given)], False
         return [(anyascii(word), word)], False
     if script == "abjad":
-        return [(ascii_word, None) for ascii_word in _abjad_words(word)], True
-    return [(anyascii(word), None)], False
-
-
-def _abjad_words(word: str) -> list[str]:
-    """Gives the ASCII words of an Arabic-script word: the article "ال" written on to a
-    word is split off ("التكريتي" → "al", "tkryty") as Latin spellings write it apart, and
-    "عبد" ("servant of", which would lose its ʿayn and become "bd") is read "abd"."""
-    article = ""
-    if word.startswith(_ARABIC_ARTICLE) and len(word) >= _MIN_ARTICLE_WORD_LENGTH:
-        article, word = "al", word[len(_ARABIC_ARTICLE):]
-    if word.endswith(_TA_MARBUTA):
-        # A word-final tāʾ marbūṭa is said, and spelt in Latin, as "a" ("حمزة" → Hamza);
-        # transliterated "h" it would fold with the letter before it ("zh").
-        word = word[:-1] + "a"
-    ascii_word = anyascii(word)
-    if ascii_word == _ABID:
-        # "عابد" (ʿĀbid, with a long ā) is a name of its own, not the "abd" of a compound.
-        ascii_word = "`abid"
-    elif ascii_word.startswith(_ABD_WITHOUT_AYN):
-        ascii_word = "a" + ascii_word
-    return [article, ascii_word] if article else [ascii_word]
+        first_letter = next((char for char in word if char.isalpha()), word[0])
+        if _in_ranges(first_letter, _ARABIC_SCRIPT_RANGES):
+            return [(ascii_word, None) for ascii_word in arabic_script_words(word)], True
+        return [(anyascii(word), None)], True
+    return [(icu_latin(word), None)], False
 
 
 def _clean_word(word: str, organization_like: bool) -> list[str]:
@@ -414,7 +397,7 @@ def make_part(text: str, abjad: bool = False, source: str | None = None) -> Name
 
 def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
-    skeleton = skeleton_key(phonetic)
+    skeleton = meeting_key(text)
     numeric = not text.isalpha()
     bare = None if numeric else _article_stripped(text, abjad)
     # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
@@ -430,7 +413,7 @@ def part_keys(text: str, abjad: bool = False) -> tuple[str, str, str | None]:
     article-less form), without the rest of a part: for index look-ups of joined parts."""
     phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
     bare = _article_stripped(text, abjad) if text.isalpha() else None
-    return phonetic, skeleton_key(phonetic), bare
+    return phonetic, meeting_key(text), bare
 
 
 def _fuse_abd_compounds(tokens: list[str], particles: list[str]) -> list[str]:
@@ -519,12 +502,16 @@ def _numbers_to_digits(tokens: list[str], roman: bool) -> list[str]:
     return converted
 
 
-def _drop_titles(tokens: list[str], titles: list[str]) -> list[str]:
-    """Gives tokens without leading titles and without honorifics anywhere."""
+def _drop_titles(
+    tokens: list[str], titles: list[str], only: frozenset[str] | None = None
+) -> list[str]:
+    """Gives tokens without leading titles and without honorifics anywhere (only those in
+    `only`, when given)."""
     kept: list[str] = []
     leading = True
     for token in tokens:
-        if (leading and token in vocab.LEADING_TITLES) or token in vocab.HONORIFICS:
+        if ((leading and token in vocab.LEADING_TITLES) or token in vocab.HONORIFICS) \
+                and (only is None or token in only):
             titles.append(token)
             continue
         leading = False
@@ -668,7 +655,10 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
     flags = _token_flags(tokens)
     if kind != ORGANIZATION and flags & _TITLE_FLAG:
         # Organisation names keep their first word ("General Motors", "Captain Trading").
-        tokens = _drop_titles(tokens, titles) or tokens
+        # Arabic-script words are titles only when written as one (scripts.py gives them in
+        # Latin spelling): their letter codes may spell an abbreviation ("آدم" → "adm").
+        tokens = _drop_titles(tokens, titles, ARABIC_SCRIPT_TITLES if abjad_name else None) \
+            or tokens
     if "abd" in "".join(tokens) and any(token.startswith("abd") for token in tokens):
         tokens = _fuse_abd_compounds(tokens, particles) or tokens
     if flags & _COMPOUND_FLAG:

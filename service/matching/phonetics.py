@@ -21,6 +21,7 @@ _DIGRAPH_RULES: Final[tuple[tuple[str, str], ...]] = (
 _LETTER_FOLDS: Final = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
 # Any of the groups: most parts have none, and one search is cheaper than a check per rule.
 _ANY_DIGRAPH: Final = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
+_AW_DIPHTHONG: Final = re.compile(r"aw(?![aeiouy])")
 # Vowels deleted and labials/velars folded in one pass.
 _SKELETON_FOLDS: Final = str.maketrans("pfvg", "bbbk", "aeiou")
 # The same one-letter folds as byte tables: bytes.translate is a plain table look-up, several
@@ -98,6 +99,10 @@ def _phonetic_key(token: str) -> str:
         # A soft c (before e, i or y) sounds s; three replacements beat a look-ahead regex.
         key = key.replace("ce", "se").replace("ci", "si").replace("cy", "sy")
         key = key.replace("ch", "\x01").replace("c", "k").replace("\x01", "ch")
+    if "aw" in key:
+        # The diphthong "aw" before a consonant is written "au" as often ("Tawfiq",
+        # "Taufiq"; Russian "Таухид" for Tawhid).
+        key = _AW_DIPHTHONG.sub("au", key)
     if _ANY_DIGRAPH.search(key):
         for source, target in _DIGRAPH_RULES:
             if source in key:

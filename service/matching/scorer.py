@@ -34,6 +34,7 @@ from service.matching.normalize import (
     make_part,
     normalize_name,
 )
+from service.matching.scripts import abjad_latin_similarity
 from service.matching.vocabulary import COMPOUND_HALVES
 
 # The edit distance behind every string similarity (bound once: innermost loops).
@@ -139,8 +140,11 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         # Both in a syllabic script: each character is a syllable of the name.
         return _osa(source, other_source, score_cutoff=cutoff)
     if left.abjad != right.abjad:
-        # Vowels are not written in one of the two: compare what both spell, the consonants.
-        return _osa(left.skeleton, right.skeleton, score_cutoff=cutoff)
+        # Short vowels are not written in one of the two: align its letters with the
+        # Latin spelling's, each letter with the spellings it has (scripts.py).
+        similarity = abjad_latin_similarity(text, other_text) if left.abjad \
+            else abjad_latin_similarity(other_text, text)
+        return similarity if similarity >= cutoff else 0.0
     phonetic, other_phonetic = left.phonetic, right.phonetic
     bare, other_bare = left.bare, right.bare
     if phonetic == other_phonetic:
@@ -209,7 +213,7 @@ def _join_split_parts(
     """Gives `parts` with two adjacent ones joined where the join matches a part of `other`."""
     if len(parts) < 2:
         return None  # nothing to join
-    targets = [other_part.text for position, other_part in enumerate(other)
+    targets = [other_part for position, other_part in enumerate(other)
                if weak[position] and not other_part.initial]
     if not targets:
         return None
@@ -228,7 +232,16 @@ def _join_split_parts(
         # before any string is compared.
         max_gap = 1.0 - minimum
         joined_length = len(joined_text)
-        for target in targets:
+        for target_part in targets:
+            target = target_part.text
+            if target_part.abjad != first.abjad:
+                # Across scripts, lengths differ by the vowels one of them does not write.
+                similarity = abjad_latin_similarity(joined_text, target) if first.abjad \
+                    else abjad_latin_similarity(target, joined_text)
+                if similarity >= minimum:
+                    merged = make_part(joined_text, first.abjad)
+                    return parts[:index] + (merged,) + parts[index + 2:]
+                continue
             target_length = len(target)
             longer = joined_length if joined_length > target_length else target_length
             if abs(joined_length - target_length) > max_gap * longer:
