@@ -38,7 +38,7 @@ from service.matching.frequencies import MIN_WEIGHT, part_weight
 from service.matching.phonetics import clear_phonetic_cache, phonetic_key
 from service.matching.scripts import (
     ARABIC_SCRIPT_TITLES,
-    arabic_script_words,
+    abjad_words,
     icu_latin,
     meeting_key,
 )
@@ -76,12 +76,15 @@ _LOOKALIKE_DIGITS: Final = str.maketrans("013457892", "oieastbgz")
 # Scripts that do not write short vowels: names from them are compared on consonants.
 _ABJAD_RANGES: Final = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
                  (0x08A0, 0x08FF), (0xFB1D, 0xFB4F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
-# Arabic script (Arabic, Persian, Urdu, Pashto): read by its own letter classes (scripts.py).
-_ARABIC_SCRIPT_RANGES: Final = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF),
-                                (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 # Scripts whose transliteration comes out as capitalised syllables with no spaces.
 _SYLLABIC_RANGES: Final = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
-                    (0x1100, 0x11FF), (0x3130, 0x318F))
+                    (0x1100, 0x11FF), (0x3130, 0x318F), (0x3040, 0x30FF), (0x31F0, 0x31FF),
+                    (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+# Japanese kana and the abugidas of South-East Asia (Thai, Lao, Burmese, Khmer): sounded out
+# syllable by syllable too, but a word is one name, not a family name's character and a
+# given name's as in Han and Hangul.
+_WHOLE_WORD_SYLLABIC_RANGES: Final = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x0E00, 0x0EFF),
+                                      (0x1000, 0x109F), (0x1780, 0x17FF))
 
 
 class NamePart:
@@ -322,7 +325,7 @@ def _transliterate_word(
         return [(anyascii(word), None)], False
     if script == "syllabic":
         pieces = [piece for piece in _MIDDLE_DOTS.split(word) if piece]
-        if len(pieces) > 1 or not single_word:
+        if len(pieces) > 1 or not single_word or _in_ranges(word[0], _WHOLE_WORD_SYLLABIC_RANGES):
             # A name written word by word (a foreign name, with spaces or middle dots).
             return [(anyascii(piece), piece) for piece in pieces], False
         # Han and Hangul: one character per syllable; the first is the family name, the
@@ -333,10 +336,7 @@ def _transliterate_word(
             return [(anyascii(letters[0]), letters[0]), (anyascii(given), given)], False
         return [(anyascii(word), word)], False
     if script == "abjad":
-        first_letter = next((char for char in word if char.isalpha()), word[0])
-        if _in_ranges(first_letter, _ARABIC_SCRIPT_RANGES):
-            return [(ascii_word, None) for ascii_word in arabic_script_words(word)], True
-        return [(anyascii(word), None)], True
+        return [(ascii_word, None) for ascii_word in abjad_words(word)], True
     return [(icu_latin(word), None)], False
 
 

@@ -34,7 +34,7 @@ from service.matching.normalize import (
     make_part,
     normalize_name,
 )
-from service.matching.scripts import abjad_latin_similarity
+from service.matching.scripts import abjad_latin_similarity, syllabic_latin_similarity
 from service.matching.vocabulary import COMPOUND_HALVES
 
 # The edit distance behind every string similarity (bound once: innermost loops).
@@ -89,6 +89,11 @@ STRONG_SIMILARITY: Final = 0.9
 # Two theophoric compounds of one kind ("Abdulhamid", "Abdulghani") whose stems are less alike
 # than this are different names.
 COMPOUND_STEM_MIN_SIMILARITY: Final = 0.5
+# A name and the same name with a Baltic nominative ending ("Putin", "Putinas"), from stems
+# this long (shorter ones with an ending are often other names: "Jon", "Jonas").
+INFLECTION_ENDINGS: Final = frozenset({"as", "is", "ys", "us", "s"})
+MIN_INFLECTED_STEM: Final = 5
+INFLECTED_SIMILARITY: Final = 0.9
 # Joining two adjacent parts must reach this similarity to replace them.
 JOIN_MIN_SIMILARITY: Final = 0.85
 
@@ -139,6 +144,12 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
     if source is not None and other_source is not None:
         # Both in a syllabic script: each character is a syllable of the name.
         return _osa(source, other_source, score_cutoff=cutoff)
+    if (source is not None or other_source is not None) and not left.abjad and not right.abjad:
+        # One written in a syllabic script, sounded out syllable by syllable (scripts.py).
+        sounded = syllabic_latin_similarity(text, other_text) if source is not None \
+            else syllabic_latin_similarity(other_text, text)
+        if sounded >= ALIGN_MIN_SIMILARITY:
+            return sounded
     if left.abjad != right.abjad:
         # Short vowels are not written in one of the two: align its letters with the
         # Latin spelling's, each letter with the spellings it has (scripts.py).
@@ -165,6 +176,8 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         bare_similarity = _osa(bare or text, other_bare or other_text, cutoff)
         if bare_similarity > similarity:
             similarity = bare_similarity
+    if similarity < INFLECTED_SIMILARITY and _inflected(text, other_text):
+        similarity = INFLECTED_SIMILARITY
     compound, other_compound = left.compound, right.compound
     if similarity >= ALIGN_MIN_SIMILARITY and compound is not None \
             and other_compound is not None and compound[0] == other_compound[0]:
@@ -177,6 +190,15 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         if stem_similarity < COMPOUND_STEM_MIN_SIMILARITY:
             return stem_similarity
     return similarity
+
+
+def _inflected(text: str, other: str) -> bool:
+    """Gives whether one spelling is the other with a nominative ending of the Baltic
+    languages, which add one to foreign names ("Putinas", "Vladimirs" for Putin, Vladimir)."""
+    shorter, longer = (text, other) if len(text) < len(other) else (other, text)
+    if len(shorter) < MIN_INFLECTED_STEM or not longer.startswith(shorter):
+        return False
+    return longer[len(shorter):] in INFLECTION_ENDINGS
 
 
 def _align(

@@ -29,6 +29,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
+
+_osa_distance: Final = OSA.distance
 
 # ICU's transliterators, made on first use per script (their construction parses rule sets).
 _ICU_RULES: Final = {
@@ -66,8 +69,9 @@ def _cyrillic_language(word: str) -> str:
     if letters & _BELARUSIAN_LETTERS:
         return "belarusian"
     if letters & _UKRAINIAN_OR_BELARUSIAN:
-        # "і" without "ї", "є", "ґ": Belarusian when it writes "ы" (Ukrainian has none).
-        return "belarusian" if letters & set("ыЫэЭ") else "ukrainian"
+        # "і" without "ї", "є", "ґ": Ukrainian when it also writes "и", which Belarusian has
+        # not (it writes "і" and "ы").
+        return "ukrainian" if letters & set("иИ") else "belarusian"
     return "russian"
 
 
@@ -76,20 +80,46 @@ def is_cyrillic(char: str) -> bool:
     return 0x0400 <= code <= 0x052F
 
 
+# Scripts ICU romanises as Latin spellings of names are written (BGN/PCGN for Cyrillic by
+# language; Armenian, Georgian): others (Indic scripts, whose inherent final vowel anyascii
+# drops as Hindi does; Thai, Burmese, Ethiopic, …) read better through anyascii.
+_ICU_SCRIPT_RANGES: Final = ((0x0400, 0x052F), (0x0530, 0x058F), (0x10A0, 0x10FF),
+                             (0x1C90, 0x1CBF))
+
+
 def icu_latin(word: str) -> str:
-    """Gives the ASCII transliteration of a word by ICU (anyascii without PyICU)."""
-    language = "any"
+    """Gives the ASCII transliteration of a word: ICU for the scripts above, anyascii for
+    the rest (and for all without PyICU)."""
+    language = ""
     for char in word:
         if char.isalpha():
+            code = ord(char)
             if is_cyrillic(char):
                 language = _cyrillic_language(word)
+            elif any(low <= code <= high for low, high in _ICU_SCRIPT_RANGES):
+                language = "any"
             break
-    transliterator = _transliterator(language)
+    transliterator = _transliterator(language) if language else None
     if transliterator is None:
         return anyascii(word)
     latin = transliterator.transliterate(word)
+    if language == "belarusian":
+        latin = _russian_forms(latin)
     # ICU leaves what it has no rule for (rare letters, symbols): anyascii takes the rest.
     return latin if latin.isascii() else anyascii(latin)
+
+
+def _russian_forms(latin: str) -> str:
+    """Gives a romanised Belarusian word in the forms of the Russian names that Latin
+    spellings of Belarusian names mostly follow: Belarusian says "dz" and "ts" where Russian
+    says a soft "d" and "t" (dzekanne, tsekanne: Uladzimir, Vladimir), and writes "u" where
+    Russian writes "v" before a consonant at the start of a word."""
+    lowered = latin.lower()
+    lowered = lowered.replace("dzi", "di").replace("dze", "de").replace("tsi", "ti") \
+        .replace("tse", "te")
+    if len(lowered) > 2 and lowered[0] == "u" and lowered[1] not in "aeiouy":
+        lowered = "v" + lowered[1:]
+    return lowered
 
 
 # --- Arabic script -------------------------------------------------------------------------
@@ -247,6 +277,35 @@ def _with_participle_vowel(letters: str, codes: str) -> str:
     return body[:len(body) - len(last)] + "i" + last + ending
 
 
+# Hebrew letters as the codes of the Arabic-script letters of the same classes (vav and
+# yod are the semivowels and long vowels w and y; pe is p or f, "ph"; tsadi "ts").
+_HEBREW_LETTERS: Final[dict[str, str]] = {
+    "א": "a", "ב": "b", "ג": "g", "ד": "d", "ה": "h", "ו": "w", "ז": "z", "ח": "kh",
+    "ט": "t", "י": "y", "כ": "k", "ך": "k", "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n",
+    "ס": "s", "ע": "", "פ": "ph", "ף": "ph", "צ": "ts", "ץ": "ts", "ק": "q", "ר": "r",
+    "ש": "sh", "ת": "t",
+}
+
+
+def is_arabic_script(char: str) -> bool:
+    code = ord(char)
+    return 0x0600 <= code <= 0x06FF or 0x0750 <= code <= 0x077F or 0x08A0 <= code <= 0x08FF \
+        or 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+
+
+def abjad_words(word: str) -> list[str]:
+    """Gives the ASCII words of a word in a script that writes no short vowels: Arabic script
+    by `arabic_script_words`, Hebrew by its letter classes, others through anyascii."""
+    first = next((char for char in word if char.isalpha()), "")
+    if first and is_arabic_script(first):
+        return arabic_script_words(word)
+    if first and 0x05D0 <= ord(first) <= 0x05EA:
+        codes = "".join(_HEBREW_LETTERS.get(char, "") if "\u05d0" <= char <= "\u05ea"
+                        else anyascii(char) for char in word if not "\u0591" <= char <= "\u05c7")
+        return [codes] if codes else []
+    return [anyascii(word)]
+
+
 # --- Alignment of an Arabic-script word with a Latin spelling ---------------------------------
 
 # The Latin spellings each ASCII code of an Arabic-script letter stands for, with their cost
@@ -261,7 +320,7 @@ _SPELLINGS: Final[dict[str, dict[str, float]]] = {
           "ew": 0.3, "f": 0.5},
     "y": {"y": 0.0, "i": 0.0, "e": 0.0, "ee": 0.0, "ii": 0.0, "iy": 0.0, "ey": 0.0, "ie": 0.0,
           "ai": 0.0, "j": 0.3},
-    "b": {"b": 0.0, "p": 0.3},
+    "b": {"b": 0.0, "p": 0.3, "v": 0.3},
     "p": {"p": 0.0, "b": 0.3},
     "t": {"t": 0.0, "th": 0.2, "d": 0.5},
     "th": {"th": 0.0, "t": 0.0, "s": 0.0, "ts": 0.3, "z": 0.5},
@@ -283,6 +342,9 @@ _SPELLINGS: Final[dict[str, dict[str, float]]] = {
     "k": {"k": 0.0, "c": 0.0, "ck": 0.0, "q": 0.0, "g": 0.3, "kh": 0.3, "ch": 0.3},
     "g": {"g": 0.0, "gu": 0.0, "gh": 0.0, "k": 0.3, "j": 0.3},
     "l": {"l": 0.0},
+    # Hebrew pe and tsadi.
+    "ph": {"p": 0.0, "f": 0.0, "ph": 0.0},
+    "ts": {"ts": 0.0, "tz": 0.0, "z": 0.0, "s": 0.3, "c": 0.3},
     "m": {"m": 0.0, "n": 0.5},
     "n": {"n": 0.0, "m": 0.5},
 }
@@ -451,3 +513,50 @@ def meeting_key(text: str) -> str:
     if len(folded) > 1 and folded.endswith("h"):
         folded = folded[:-1]
     return folded or text
+
+
+# --- Syllabic scripts against Latin spellings -------------------------------------------------
+
+# Names of other languages written in Hangul, kana or Han characters are sounded out syllable
+# by syllable: a vowel after every consonant ("beulladimireu", "urajimiru", "fulajimier" for
+# Vladimir), one liquid for l and r, dentals and affricates where the name has d or t
+# ("puchin", "pujing" for Putin), one nasal at a syllable's end. Their romanisations meet a
+# Latin spelling on these classes.
+_LOAN_GROUPS: Final = (
+    ("sch", "t"), ("tch", "t"), ("ng", "n"), ("ch", "t"), ("sh", "t"), ("ts", "t"),
+    ("th", "t"), ("ph", "b"), ("kh", "k"), ("gh", "k"), ("dz", "t"),
+)
+_LOAN_FOLDS: Final = str.maketrans("rpfvdjzsxqgc", "lbbbtttttkkk", "aeiouyhw'")
+# Keys shorter than this agree with too many names to say anything.
+MIN_LOAN_KEY: Final = 3
+# Key equality counts as much as phonetic-key equality does; near keys a little less.
+LOAN_EQUAL_SIMILARITY: Final = 0.95
+LOAN_DISCOUNT: Final = 0.05
+
+
+def _loan_key(text: str) -> str:
+    key = text
+    for group, code in _LOAN_GROUPS:
+        if group in key:
+            key = key.replace(group, code)
+    key = key.translate(_LOAN_FOLDS)
+    letters = []
+    previous = ""
+    for char in key:
+        if char != previous:
+            letters.append(char)
+            previous = char
+    return "".join(letters)
+
+
+def syllabic_latin_similarity(syllabic: str, latin: str) -> float:
+    """Gives how well the romanisation of a word in a syllabic script and a Latin spelling
+    agree on their consonant classes (0 when either has fewer than three)."""
+    key, other = _loan_key(syllabic), _loan_key(latin)
+    if len(key) < MIN_LOAN_KEY or len(other) < MIN_LOAN_KEY:
+        return 0.0
+    if key == other:
+        return LOAN_EQUAL_SIMILARITY
+    longer = len(key) if len(key) > len(other) else len(other)
+    similarity = 1.0 - _osa_distance(key, other) / longer - LOAN_DISCOUNT
+    return similarity if similarity > 0.0 else 0.0
