@@ -34,7 +34,7 @@ from typing import Final
 from anyascii import anyascii
 
 from service.matching import vocabulary as vocab
-from service.matching.frequencies import MIN_WEIGHT, part_weight
+from service.matching.frequencies import MIN_WEIGHT, part_weight, skeleton_weight
 from service.matching.phonetics import clear_phonetic_cache, phonetic_key
 from service.matching.scripts import (
     ARABIC_SCRIPT_TITLES,
@@ -362,14 +362,13 @@ def _abjad_vowels(token: str) -> str:
 
 def _article_stripped(token: str, abjad: bool) -> str | None:
     """Gives the token without an attached article ("alkhazali" → "khazali"), or None."""
+    if abjad:
+        return None  # the Arabic-script reader splits the article off (scripts.py)
     # Every attached article is two letters: one prefix test instead of one per article.
     if token[:2] in _ATTACHED_ARTICLES:
         rest = token[2:]
         if len(rest) >= 4 and rest[0] not in "aeiou":
             return rest
-    # Arabic script writes the article as a bare "l" after anyascii drops the alif.
-    if abjad and token.startswith("l") and len(token) >= 4 and token[1] not in "aeiouwy":
-        return token[1:]
     return None
 
 
@@ -401,7 +400,14 @@ def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     numeric = not text.isalpha()
     bare = None if numeric else _article_stripped(text, abjad)
     # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
-    weight = MIN_WEIGHT if text in vocab.PARTICLE_WORDS else part_weight(phonetic, len(text))
+    if text in vocab.PARTICLE_WORDS:
+        weight = MIN_WEIGHT
+    elif abjad:
+        # Rarity by the consonant key the part meets Latin names on: the table counts Latin
+        # spellings, and a short key ("mhmd") stands for many of them.
+        weight = skeleton_weight(skeleton, len(text))
+    else:
+        weight = part_weight(phonetic, len(text))
     initial = len(text) == 1 and not numeric
     compound = None if numeric else vocab.compound_stem(text)
     return NamePart(text, phonetic, skeleton, weight, abjad, initial, numeric, bare, source,
@@ -592,12 +598,14 @@ def _ascii_tokens(text: str, organization_like: bool) -> list[str]:
 
 def _script_tokens(
     words: list[str], organization_like: bool
-) -> tuple[list[str], dict[str, str], bool]:
+) -> tuple[list[str], dict[str, str], bool, set[str]]:
     """Gives the tokens of words in any script, the syllabic-script original of each token
-    that has one, and whether any word was written in an abjad."""
+    that has one, whether any word was written in an abjad, and the tokens of the words
+    that were not (a name written in both, "Akrin (أقرين)")."""
     tokens: list[str] = []
     sources: dict[str, str] = {}
     abjad_name = False
+    vowelled: set[str] = set()
     for word in words:
         ascii_words, abjad = _transliterate_word(word, len(words) == 1)
         abjad_name = abjad_name or abjad
@@ -605,8 +613,10 @@ def _script_tokens(
             cleaned = _clean_word(ascii_word, organization_like)
             if source and len(cleaned) == 1:
                 sources[cleaned[0]] = source
+            if not abjad:
+                vowelled.update(cleaned)
             tokens.extend(cleaned)
-    return tokens, sources, abjad_name
+    return tokens, sources, abjad_name, vowelled if abjad_name else set()
 
 
 def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
@@ -634,10 +644,11 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
 
     sources: dict[str, str] = {}
     abjad_name = False
+    vowelled: set[str] = set()
     if ascii_name:
         tokens = _ascii_tokens(text, organization_like)
     else:
-        tokens, sources, abjad_name = _script_tokens(text.split(), organization_like)
+        tokens, sources, abjad_name, vowelled = _script_tokens(text.split(), organization_like)
     all_letters = "".join(tokens).isalpha()
     if kind == PERSON and not all_letters:
         tokens = [_lookalike_letters(token) for token in tokens]
@@ -675,8 +686,9 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
         if flags & _ABBREVIATION_FLAG:
             tokens = [vocab.ABBREVIATIONS.get(t, t) for t in tokens]
 
-    if sources:
-        parts = tuple([make_part(token, abjad_name, sources.get(token)) for token in tokens])
+    if sources or vowelled:
+        parts = tuple([make_part(token, abjad_name and token not in vowelled, sources.get(token))
+                       for token in tokens])
     else:
         parts = tuple([make_part(token, abjad_name, None) for token in tokens])
     if all_letters and kind == PERSON or "".join(tokens).isalpha():

@@ -26,6 +26,7 @@ vowels, w, y and the unwritten letters gone, so that "التكريتي" and "al-
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from anyascii import anyascii
@@ -184,7 +185,8 @@ def _arabic_letters(word: str) -> str:
             continue
         if char in "أإآٱ":
             char = "ا"
-        elif char in "یېۍےۓ":
+        elif char in "یېۍےۓى":
+            # (alif maqṣūra too: Persian and Urdu write it for a final yāʾ, "حاجى")
             char = "ي"
         elif char in "کګ":
             char = "ك"
@@ -485,23 +487,26 @@ def _align_cost(abjad: str, latin: str) -> float:
 # --- The shared retrieval key ---------------------------------------------------------------
 
 # Letter groups written as one sound in Latin spellings and in the ASCII codes of Arabic
-# script, replaced in this order by one code each before the letters are folded by class.
-_KEY_GROUPS: Final = (
-    ("x", "ks"), ("sch", "1"), ("tch", "1"), ("sh", "1"), ("ch", "1"), ("zh", "z"),
-    ("kh", "h"), ("gh", "k"), ("ph", "f"), ("th", "t"), ("dh", "d"), ("dj", "j"), ("ck", "k"),
-)
-# Classes: velars (q, k, c, g) one, labials b/p one and f/v one, d/z one (the Arabic ذ ض ظ
-# are d, dh or z in Latin); vowels, w and y (long vowels or nothing) and apostrophes gone.
-_KEY_FOLDS: Final = str.maketrans("qcgpvz1", "kkkbfdx", "aeiouwy'`")
+# script, each replaced by the code of its class (all at once: a replacement must not make a
+# new group, as "tkh" → "th" would).
+_KEY_GROUPS: Final = {
+    "sch": "x", "tch": "x", "sh": "x", "ch": "x", "zh": "z", "kh": "h", "gh": "k", "ph": "f",
+    "th": "t", "dh": "d", "dj": "j", "ck": "k", "x": "ks",
+}
+_KEY_GROUP_PATTERN: Final = re.compile("|".join(sorted(_KEY_GROUPS, key=len, reverse=True)))
+# Classes: velars (q, k, c, g) one, labials b/p one and f/v one; vowels, w and y (long
+# vowels or nothing) and apostrophes gone.
+_KEY_FOLDS: Final = str.maketrans("qcgpv", "kkkbf", "aeiouwy'`")
+
+
+def _key_group_code(found: re.Match[str]) -> str:
+    return _KEY_GROUPS[found.group(0)]
 
 
 def meeting_key(text: str) -> str:
     """Gives the consonant classes of a lower-case ASCII word, Latin or Arabic-script codes
     alike ("tikriti", "tkryty" → "tkrt"), doubled letters once and a final h dropped."""
-    key = text
-    for group, code in _KEY_GROUPS:
-        if group in key:
-            key = key.replace(group, code)
+    key = _KEY_GROUP_PATTERN.sub(_key_group_code, text)
     key = key.translate(_KEY_FOLDS)
     letters = []
     previous = ""
@@ -560,3 +565,12 @@ def syllabic_latin_similarity(syllabic: str, latin: str) -> float:
     longer = len(key) if len(key) > len(other) else len(other)
     similarity = 1.0 - _osa_distance(key, other) / longer - LOAN_DISCOUNT
     return similarity if similarity > 0.0 else 0.0
+
+
+def alternate_meeting_key(abjad: str) -> str | None:
+    """Gives the consonant key of an Arabic-script word as Persian, Urdu and Turkish
+    spellings say it, where that differs: ذ ض ظ as z, ث as s ("فضل" Fazl beside Fadl)."""
+    if "dh" not in abjad and "th" not in abjad:
+        return None
+    key = meeting_key(abjad.replace("dh", "z").replace("th", "s"))
+    return key if key != meeting_key(abjad) else None
