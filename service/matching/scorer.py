@@ -34,7 +34,11 @@ from service.matching.normalize import (
     make_part,
     normalize_name,
 )
-from service.matching.scripts import abjad_latin_similarity, syllabic_latin_similarity
+from service.matching.scripts import (
+    abjad_latin_similarity,
+    loan_key,
+    syllabic_latin_similarity,
+)
 from service.matching.vocabulary import COMPOUND_HALVES
 
 # The edit distance behind every string similarity (bound once: innermost loops).
@@ -89,6 +93,9 @@ STRONG_SIMILARITY: Final = 0.9
 # Two theophoric compounds of one kind ("Abdulhamid", "Abdulghani") whose stems are less alike
 # than this are different names.
 COMPOUND_STEM_MIN_SIMILARITY: Final = 0.5
+# Similarity lost by two names written in a script without short vowels for each difference:
+# its spellings of one name vary little (hamza seats and letter forms are folded already).
+IN_SCRIPT_EDIT_PENALTY: Final = 0.1
 # A name and the same name with a Baltic nominative ending ("Putin", "Putinas"), from stems
 # this long (shorter ones with an ending are often other names: "Jon", "Jonas").
 INFLECTION_ENDINGS: Final = frozenset({"as", "is", "ys", "us", "s"})
@@ -153,8 +160,14 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
     if left.abjad != right.abjad:
         # Short vowels are not written in one of the two: align its letters with the
         # Latin spelling's, each letter with the spellings it has (scripts.py).
-        similarity = abjad_latin_similarity(text, other_text) if left.abjad \
-            else abjad_latin_similarity(other_text, text)
+        abjad_part, latin_part = (left, right) if left.abjad else (right, left)
+        similarity = abjad_latin_similarity(abjad_part.text, latin_part.text)
+        if latin_part.bare is not None and similarity < 1.0:
+            # The Latin spelling with its article glued on ("Elsseid"): the Arabic script
+            # reader splits the article off.
+            bare_similarity = abjad_latin_similarity(abjad_part.text, latin_part.bare)
+            if bare_similarity > similarity:
+                similarity = bare_similarity
         return similarity if similarity >= cutoff else 0.0
     phonetic, other_phonetic = left.phonetic, right.phonetic
     bare, other_bare = left.bare, right.bare
@@ -176,6 +189,10 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         bare_similarity = _osa(bare or text, other_bare or other_text, cutoff)
         if bare_similarity > similarity:
             similarity = bare_similarity
+    if left.abjad and right.abjad and similarity < PHONETIC_EQUAL_SIMILARITY:
+        # Both written in the script itself, not transliterated: a letter that differs is
+        # a different name more often than a variant spelling ("أحمد", "محمد").
+        similarity -= IN_SCRIPT_EDIT_PENALTY
     if similarity < INFLECTED_SIMILARITY and _inflected(text, other_text):
         similarity = INFLECTED_SIMILARITY
     compound, other_compound = left.compound, right.compound
@@ -472,12 +489,7 @@ def explanation_of(workings: Workings) -> dict[str, Any]:
         "name1": left.describe(),
         "name2": right.describe(),
         "aligned": [
-            {
-                "name1_part": left_parts[i].text,
-                "name2_part": right_parts[j].text,
-                "similarity": _rounded(similarity),
-                "weight": _rounded(weight),
-            }
+            _aligned_pair(left_parts[i], right_parts[j], similarity, weight)
             for (i, j, similarity), weight in sorted(zip(pairs, pair_weights, strict=True))
         ],
         "unmatched_name1": [{"part": p.text, "weight": _rounded(weight)}
@@ -488,6 +500,22 @@ def explanation_of(workings: Workings) -> dict[str, Any]:
         "score": round(score, 4),
     }
     return explanation
+
+
+def _aligned_pair(
+    left: NamePart, right: NamePart, similarity: float, weight: float
+) -> dict[str, Any]:
+    """Gives one aligned pair for an explanation; a pair from two scripts also shows the
+    form both sides were brought to and compared on (the bridge)."""
+    pair: dict[str, Any] = {"name1_part": left.text, "name2_part": right.text,
+                            "similarity": _rounded(similarity), "weight": _rounded(weight)}
+    if left.abjad != right.abjad:
+        pair["bridge"] = {"form": "consonant skeleton", "name1": left.skeleton,
+                          "name2": right.skeleton, "similarity": _rounded(similarity)}
+    elif (left.source is None) != (right.source is None) and left.text != right.text:
+        pair["bridge"] = {"form": "sounded consonants", "name1": loan_key(left.text),
+                          "name2": loan_key(right.text), "similarity": _rounded(similarity)}
+    return pair
 
 
 def compare(

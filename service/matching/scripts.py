@@ -126,11 +126,11 @@ def _russian_forms(latin: str) -> str:
 # --- Arabic script -------------------------------------------------------------------------
 
 # Each Arabic-script letter as one ASCII code of its class. Persian, Urdu and Pashto letters
-# are written as the Arabic letters they are said as; hamza seats as the vowel they carry;
-# ʿayn and a lone hamza are not written in Latin spellings at all. "dh" is the class of the
+# are written as the Arabic letters they are said as; a hamza on alif as the vowel it
+# carries; ʿayn and hamza elsewhere are not written in Latin spellings (or as apostrophes). "dh" is the class of the
 # dental fricatives and emphatics (ذ ض ظ: d, dh, z, th in Latin spellings).
 _ARABIC_LETTERS: Final[dict[str, str]] = {
-    "ا": "a", "آ": "a", "أ": "a", "ٱ": "a", "إ": "i", "ؤ": "w", "ئ": "y", "ء": "",
+    "ا": "a", "آ": "a", "أ": "a", "ٱ": "a", "إ": "i", "ؤ": "", "ئ": "", "ء": "",
     "ب": "b", "پ": "p", "ت": "t", "ٹ": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h",
     "خ": "kh", "د": "d", "ڈ": "d", "ډ": "d", "ذ": "dh", "ر": "r", "ڑ": "r", "ړ": "r",
     "ز": "z", "ژ": "zh", "ږ": "zh", "ځ": "z", "س": "s", "ش": "sh", "ښ": "sh", "څ": "s",
@@ -138,7 +138,7 @@ _ARABIC_LETTERS: Final[dict[str, str]] = {
     "ق": "q", "ك": "k", "ک": "k", "گ": "g", "ګ": "g", "ڨ": "g", "ڭ": "g", "ل": "l",
     "م": "m", "ن": "n", "ں": "n", "ڼ": "n", "ه": "h", "ھ": "h", "ہ": "h", "ۀ": "h",
     "ة": "a", "ۃ": "a", "و": "w", "ۇ": "w", "ۆ": "w", "ۄ": "w", "ي": "y", "ی": "y",
-    "ې": "y", "ۍ": "y", "ے": "y", "ۓ": "y", "ى": "a", "ئ\u0654": "y",
+    "ې": "y", "ۍ": "y", "ے": "y", "ۓ": "y", "ى": "a"
 }
 # Short-vowel marks, shadda, sukun, small high letters, tatweel and joiners: not letters.
 _ARABIC_SILENT: Final = frozenset(
@@ -210,10 +210,10 @@ def _arabic_ascii(letters: str) -> str:
         elif code is None:
             code = anyascii(char)
         elif char in "هھہ" and position == last and position > 1:
-            # A word-final hāʾ after a consonant is mostly the Persian and Urdu ending said
-            # "a"/"e" ("زاده" zada), also written in Latin as "ah"/"eh": a vowel that may
-            # show an "h".
-            code = "a" if letters[position - 1] not in "اوي" else "h"
+            # A word-final hāʾ is mostly the ending said "a"/"e" ("زاده" zada, "زينيه"
+            # Zeiniye), also written in Latin as "ah"/"eh": a vowel that may show an "h".
+            # After a long ā it is a consonant ("شاه" Shah).
+            code = "a" if letters[position - 1] != "ا" else "h"
         codes.append(code)
     return "".join(codes)
 
@@ -353,11 +353,16 @@ _SPELLINGS: Final[dict[str, dict[str, float]]] = {
 # Codes of two letters that stand for one Arabic-script letter.
 _DIGRAPH_CODES: Final = frozenset(code for code in _SPELLINGS if len(code) == 2)
 # Cost of a letter one side has and the other does not: a consonant in full; a long vowel the
-# Arabic writes and the Latin drops a little ("Mahmud" for "محمود" keeps it, "Mhd" would not);
+# Arabic writes and the Latin drops nearly as much (Latin spellings write long vowels:
+# "Hasan" is "حسن", not "حسين");
 # a short vowel the Latin writes nothing, since Arabic script does not write it; an "h" or a
 # semivowel only the Latin writes a little (a final "-ah", a doubled "yy").
+# Each letter the alignment could not pair counts this many times over: names have few
+# consonants, and one that differs in a name of three ("حسين", "Hassan") is another name.
+DISAGREEMENT_SCALE: Final = 1.5
 _MISSING_CONSONANT: Final = 1.0
-_MISSING_LONG_VOWEL: Final = 0.4
+_FINAL_YA_AS_A: Final = 0.2
+_MISSING_LONG_VOWEL: Final = 0.8
 _EXTRA_LATIN_SOFT: Final = 0.3
 _SOFT_LATIN: Final = frozenset("hwy'")
 # Weight of a long vowel in a word's length, against 1 for a consonant: it tells less.
@@ -404,8 +409,34 @@ def clear_alignment_cache() -> None:
     _ALIGNMENTS.clear()
 
 
+# Digraph codes that may also be two letters' codes side by side ("sh" is ش, or ص and ح
+# as in "صحراوي"), and how many such places are tried both ways.
+_SPLITTABLE: Final = frozenset({"sh", "th", "kh", "dh", "gh", "zh", "ts"})
+MAX_SPLIT_TRIES: Final = 3
+
+
 def _align_cost(abjad: str, latin: str) -> float:
+    """Gives the similarity of the best reading of the codes (digraph or two letters)."""
     units = _arabic_units(abjad)
+    ambiguous = [index for index, unit in enumerate(units) if unit in _SPLITTABLE]
+    best = _aligned_similarity(units, latin)
+    if not ambiguous or len(ambiguous) > MAX_SPLIT_TRIES or best >= 1.0:
+        return best
+    for mask in range(1, 1 << len(ambiguous)):
+        split: list[str] = []
+        for index, unit in enumerate(units):
+            if index in ambiguous and mask >> ambiguous.index(index) & 1:
+                split.append(unit[0])
+                split.append(unit[1])
+            else:
+                split.append(unit)
+        similarity = _aligned_similarity(split, latin)
+        if similarity > best:
+            best = similarity
+    return best
+
+
+def _aligned_similarity(units: list[str], latin: str) -> float:
     rows = len(units)
     columns = len(latin)
     infinity = 1e9
@@ -451,6 +482,11 @@ def _align_cost(abjad: str, latin: str) -> float:
                             price = 0.0 if length == 1 and spelling in _VOWELS else -1.0
                         elif spellings is not None:
                             price = spellings.get(spelling, -1.0)
+                            if price < 0.0 and unit == "y" and i == rows and spelling == "a":
+                                # Persian and Urdu write a final alif maqṣūra as yāʾ
+                                # ("عیسی" ʿĪsā).
+                                price = _FINAL_YA_AS_A
+
                             if price < 0.0 and length == 2 and spelling[0] == spelling[1]:
                                 price = spellings.get(spelling[0], -1.0)  # doubled
                         else:
@@ -474,13 +510,15 @@ def _align_cost(abjad: str, latin: str) -> float:
         elif unit not in _VOWELS:
             abjad_length += 1.0
     latin_length = 0.0
+    previous = ""
     for letter in latin:
-        if letter not in _VOWELS:
+        if letter not in _VOWELS and letter != previous:  # a doubled letter counts once
             latin_length += _LONG_VOWEL_LENGTH if letter in _SOFT_LATIN else 1.0
+        previous = letter
     longer = abjad_length if abjad_length > latin_length else latin_length
     if longer <= 0.0:
         return 1.0 if total == 0.0 else 0.0
-    similarity = 1.0 - total / longer
+    similarity = 1.0 - DISAGREEMENT_SCALE * total / longer
     return similarity if similarity > 0.0 else 0.0
 
 
@@ -539,7 +577,9 @@ LOAN_EQUAL_SIMILARITY: Final = 0.95
 LOAN_DISCOUNT: Final = 0.05
 
 
-def _loan_key(text: str) -> str:
+def loan_key(text: str) -> str:
+    """Gives the consonant classes a syllable-by-syllable romanisation and a Latin spelling
+    are compared on ("beulladimireu", "vladimir" → "bltml")."""
     key = text
     for group, code in _LOAN_GROUPS:
         if group in key:
@@ -557,7 +597,7 @@ def _loan_key(text: str) -> str:
 def syllabic_latin_similarity(syllabic: str, latin: str) -> float:
     """Gives how well the romanisation of a word in a syllabic script and a Latin spelling
     agree on their consonant classes (0 when either has fewer than three)."""
-    key, other = _loan_key(syllabic), _loan_key(latin)
+    key, other = loan_key(syllabic), loan_key(latin)
     if len(key) < MIN_LOAN_KEY or len(other) < MIN_LOAN_KEY:
         return 0.0
     if key == other:
