@@ -39,7 +39,7 @@ from service.matching.scripts import (
     loan_key,
     syllabic_latin_similarity,
 )
-from service.matching.vocabulary import COMPOUND_HALVES
+from service.matching.vocabulary import ARTICLES, COMPOUND_HALVES
 
 # The edit distance behind every string similarity (bound once: innermost loops).
 _osa_distance: Final = OSA.distance
@@ -80,6 +80,8 @@ SINGLE_PART_CAP: Final = 0.7
 # Score lost per aligned pair that is one name's bearer and the other's father
 # ("Salman bin Ali" vs "Ali bin Salman": two different people).
 SWAPPED_ROLE_PENALTY: Final = 0.15
+# Score lost when one name is the other with a child's given name before it (Arabic script).
+CHILD_CHAIN_PENALTY: Final = 0.15
 # Score lost when both names carry numbers that differ ("Fund III" / "Fund IV"), or when only
 # one carries a number: numbered vessels and funds of one family are related, so flag them.
 NUMBER_MISMATCH_PENALTY: Final = 0.1
@@ -322,6 +324,23 @@ def _role_swaps(
     return swaps
 
 
+def _is_child_chain(left_parts: tuple[NamePart, ...], right_parts: tuple[NamePart, ...],
+                    pairs: list[tuple[int, int, float]]) -> bool:
+    """Gives whether one name is the other with one more given name before it, every part
+    in the same place after it: an Arabic name is a chain of given name, father's name,
+    grandfather's…, so that is the name of a child of the other ("Ali Saddam Hussein" and
+    "Saddam Hussein"). An article opening a name ("Al-Azhar") is no given name."""
+    left_count, right_count = len(left_parts), len(right_parts)
+    if abs(left_count - right_count) != 1 or len(pairs) != min(left_count, right_count) \
+            or len(pairs) < 2:
+        return False
+    longer = left_parts if left_count > right_count else right_parts
+    if longer[0].text in ARTICLES:
+        return False
+    shift = 1 if left_count > right_count else -1
+    return all(i - j == shift for i, j, _ in pairs)
+
+
 def _join_until_aligned(
     left_parts: tuple[NamePart, ...], right_parts: tuple[NamePart, ...]
 ) -> tuple[tuple[NamePart, ...], tuple[NamePart, ...], list[tuple[int, int, float]]]:
@@ -442,6 +461,10 @@ def score_with_workings(
         # One word of a person's name ("Tom", "Putin") found in a longer name.
         penalties.append(("single_part_name", score - SINGLE_PART_CAP, {}))
         score = SINGLE_PART_CAP
+    if person and (left_parts[0].abjad or right_parts[0].abjad) \
+            and _is_child_chain(left_parts, right_parts, pairs):
+        penalties.append(("name_of_a_child", CHILD_CHAIN_PENALTY, {}))
+        score -= CHILD_CHAIN_PENALTY
     swaps = _role_swaps(left, right, left_parts, right_parts, pairs) if left.roles else 0
     if swaps:
         penalties.append(("bearer_father_swapped", SWAPPED_ROLE_PENALTY * swaps, {}))
