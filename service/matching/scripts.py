@@ -125,12 +125,13 @@ def _russian_forms(latin: str) -> str:
 
 # --- Arabic script -------------------------------------------------------------------------
 
-# Each Arabic-script letter as one ASCII code of its class. Persian, Urdu and Pashto letters
-# are written as the Arabic letters they are said as; a hamza on alif as the vowel it
-# carries; ʿayn and hamza elsewhere are not written in Latin spellings (or as apostrophes). "dh" is the class of the
+# Each Arabic-script letter as one ASCII code of its class (alif maqṣūra as yāʾ, as Persian
+# and Urdu write it: the alignment reads a final one as "a" too). Persian, Urdu and Pashto letters
+# are written as the Arabic letters they are said as; alif with or without hamza alike (writers
+# often leave the hamza out; "a" aligns with any Latin vowel); ʿayn and hamza elsewhere are not written in Latin spellings (or as apostrophes). "dh" is the class of the
 # dental fricatives and emphatics (ذ ض ظ: d, dh, z, th in Latin spellings).
 _ARABIC_LETTERS: Final[dict[str, str]] = {
-    "ا": "a", "آ": "a", "أ": "a", "ٱ": "a", "إ": "i", "ؤ": "", "ئ": "", "ء": "",
+    "ا": "a", "آ": "a", "أ": "a", "ٱ": "a", "إ": "a", "ؤ": "", "ئ": "", "ء": "",
     "ب": "b", "پ": "p", "ت": "t", "ٹ": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h",
     "خ": "kh", "د": "d", "ڈ": "d", "ډ": "d", "ذ": "dh", "ر": "r", "ڑ": "r", "ړ": "r",
     "ز": "z", "ژ": "zh", "ږ": "zh", "ځ": "z", "س": "s", "ش": "sh", "ښ": "sh", "څ": "s",
@@ -138,7 +139,7 @@ _ARABIC_LETTERS: Final[dict[str, str]] = {
     "ق": "q", "ك": "k", "ک": "k", "گ": "g", "ګ": "g", "ڨ": "g", "ڭ": "g", "ل": "l",
     "م": "m", "ن": "n", "ں": "n", "ڼ": "n", "ه": "h", "ھ": "h", "ہ": "h", "ۀ": "h",
     "ة": "a", "ۃ": "a", "و": "w", "ۇ": "w", "ۆ": "w", "ۄ": "w", "ي": "y", "ی": "y",
-    "ې": "y", "ۍ": "y", "ے": "y", "ۓ": "y", "ى": "a"
+    "ې": "y", "ۍ": "y", "ے": "y", "ۓ": "y", "ى": "y"
 }
 # Short-vowel marks, shadda, sukun, small high letters, tatweel and joiners: not letters.
 _ARABIC_SILENT: Final = frozenset(
