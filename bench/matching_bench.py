@@ -23,9 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from defusedxml import ElementTree
+from rapidfuzz import fuzz, process
 
 from bench.list_data import DATA_DIR, UN_XML, sdn_names, un_names
 from service.matching import normalize as normalize_module

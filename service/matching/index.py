@@ -39,13 +39,13 @@ from service.matching.normalize import (
     part_keys,
     phonetic_key,
 )
-from service.matching.scripts import alternate_meeting_key
 from service.matching.scorer import (
     DEFAULT_THRESHOLD,
     Workings,
     explanation_of,
     score_with_workings,
 )
+from service.matching.scripts import alternate_meeting_key
 
 # How many retrieved names get the full score.
 CANDIDATES_SCORED: Final = 8

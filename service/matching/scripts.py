@@ -125,11 +125,12 @@ def _russian_forms(latin: str) -> str:
 
 # --- Arabic script -------------------------------------------------------------------------
 
-# Each Arabic-script letter as one ASCII code of its class (alif maqṣūra as yāʾ, as Persian
-# and Urdu write it: the alignment reads a final one as "a" too). Persian, Urdu and Pashto letters
-# are written as the Arabic letters they are said as; alif with or without hamza alike (writers
-# often leave the hamza out; "a" aligns with any Latin vowel); ʿayn and hamza elsewhere are not written in Latin spellings (or as apostrophes). "dh" is the class of the
-# dental fricatives and emphatics (ذ ض ظ: d, dh, z, th in Latin spellings).
+# Each Arabic-script letter as one ASCII code of its class. Persian, Urdu and Pashto letters
+# are written as the Arabic letters they are said as; alif maqṣūra as yāʾ, as Persian and
+# Urdu write it (the alignment reads a final one as "a" too); alif with or without hamza
+# alike, since writers often leave the hamza out ("a" aligns with any Latin vowel); ʿayn
+# and hamza elsewhere are not written in Latin spellings, or only as apostrophes. "dh" is
+# the class of the dental fricatives and emphatics (ذ ض ظ: d, dh, z, th in Latin).
 _ARABIC_LETTERS: Final[dict[str, str]] = {
     "ا": "a", "آ": "a", "أ": "a", "ٱ": "a", "إ": "a", "ؤ": "", "ئ": "", "ء": "",
     "ب": "b", "پ": "p", "ت": "t", "ٹ": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h",
