@@ -26,7 +26,6 @@ vowels, w, y and the unwritten letters gone, so that "التكريتي" and "al-
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final
 
 from anyascii import anyascii
@@ -527,26 +526,25 @@ def _aligned_similarity(units: list[str], latin: str) -> float:
 # --- The shared retrieval key ---------------------------------------------------------------
 
 # Letter groups written as one sound in Latin spellings and in the ASCII codes of Arabic
-# script, each replaced by the code of its class (all at once: a replacement must not make a
-# new group, as "tkh" → "th" would).
-_KEY_GROUPS: Final = {
-    "sch": "x", "tch": "x", "sh": "x", "ch": "x", "zh": "z", "kh": "h", "gh": "k", "ph": "f",
-    "th": "t", "dh": "d", "dj": "j", "ck": "k", "x": "ks",
-}
-_KEY_GROUP_PATTERN: Final = re.compile("|".join(sorted(_KEY_GROUPS, key=len, reverse=True)))
-# Classes: velars (q, k, c, g) one, labials b/p one and f/v one; vowels, w and y (long
-# vowels or nothing) and apostrophes gone.
-_KEY_FOLDS: Final = str.maketrans("qcgpv", "kkkbf", "aeiouwy'`")
-
-
-def _key_group_code(found: re.Match[str]) -> str:
-    return _KEY_GROUPS[found.group(0)]
+# script, each replaced by an upper-case stand-in for its class, so that no replacement makes a
+# new group ("tkh" must not become "th"); "x" is "ks" first.
+_KEY_GROUPS: Final = (
+    ("sch", "X"), ("tch", "X"), ("sh", "X"), ("ch", "X"), ("zh", "Z"), ("kh", "H"),
+    ("gh", "K"), ("ph", "F"), ("th", "T"), ("dh", "D"), ("dj", "J"), ("ck", "K"),
+)
+# Classes: velars (q, k, c, g) one, labials b/p one and f/v one, sh "x"; vowels, w and y (long
+# vowels or nothing) and apostrophes gone; the stand-ins lower-cased.
+_KEY_FOLDS: Final = str.maketrans("qcgpvXZHKFTDJ", "kkkbfxzhkftdj", "aeiouwy'`")
 
 
 def meeting_key(text: str) -> str:
     """Gives the consonant classes of a lower-case ASCII word, Latin or Arabic-script codes
     alike ("tikriti", "tkryty" → "tkrt"), doubled letters once and a final h dropped."""
-    key = _KEY_GROUP_PATTERN.sub(_key_group_code, text)
+    key = text.replace("x", "ks") if "x" in text else text
+    if "h" in key or "c" in key or "j" in key:
+        for group, code in _KEY_GROUPS:
+            if group in key:
+                key = key.replace(group, code)
     key = key.translate(_KEY_FOLDS)
     letters = []
     previous = ""
