@@ -7,7 +7,8 @@ entries through dictionary look-ups only:
 - its phonetic key (transliteration variants: "Qasem" → "kasim" ← "Ghasem");
 - single-character deletions of that key on both sides (a SymSpell-style edit-distance-1
   neighbourhood: typos, one substituted, added or dropped letter);
-- its consonant skeleton (names from scripts without short vowels, vowel changes);
+- its consonant skeleton (``scripts.meeting_key``): where a name written without short
+  vowels (Arabic script) meets its Latin spellings, either way, and a loose hint otherwise;
 - its form without a glued article ("alkhazali" → "khazali"), and joins of adjacent query
   parts ("Patr ushev" → "patrushev").
 

@@ -6,9 +6,10 @@ itself:
 1. Unicode NFKC (full-width letters, ligatures, compatibility forms);
 2. ``LAST, First`` reordering when the part after the comma is not a legal form;
 3. per word: camel-case splitting of Latin words (``VladimirPutin``), transliteration to
-   ASCII with anyascii (Arabic, Persian, Cyrillic, Greek, Han, Hangul, …); in Arabic script
-   the article written on to a word is split off, "عبد" is read "abd" and a final tāʾ
-   marbūṭa "a"; pure-ASCII names skip NFKC and transliteration and are tokenised whole;
+   ASCII (``scripts.py``: Arabic script and Hebrew by letter class, with the article,
+   compounds and name words split off as Latin spellings write them; Cyrillic, Armenian,
+   Georgian and kana by ICU; Greek, Han, Hangul and the rest by anyascii); pure-ASCII names
+   skip NFKC and transliteration and are tokenised whole;
 4. apostrophes and ʿayn/hamza marks removed inside words (``Kata'ib`` → ``kataib``), dots,
    hyphens and other punctuation split words; dotted initials of organisations are joined
    (``A.B.C.`` → ``abc``);
@@ -21,7 +22,8 @@ itself:
    and replaced by a canonical class kept apart from the name parts;
 9. each remaining part gets a phonetic key (folding common transliteration variation:
    q/k/gh, kh/h, ou/u, ee/i, e/i, o/u, y/i, dh/d, w/v, double letters) and a consonant
-   skeleton (used for retrieval and for scripts that do not write short vowels).
+   skeleton (``scripts.meeting_key``: where names from scripts that do not write short
+   vowels meet their Latin spellings, in retrieval and in explanations).
 """
 
 from __future__ import annotations
@@ -327,7 +329,7 @@ def _transliterate_word(
         pieces = [piece for piece in _MIDDLE_DOTS.split(word) if piece]
         if len(pieces) > 1 or not single_word or _in_ranges(word[0], _WHOLE_WORD_SYLLABIC_RANGES):
             # A name written word by word (a foreign name, with spaces or middle dots).
-            return [(anyascii(piece), piece) for piece in pieces], False
+            return [(icu_latin(piece), piece) for piece in pieces], False
         # Han and Hangul: one character per syllable; the first is the family name, the
         # rest the given name, conventionally romanised as one word.
         letters = [char for char in word if char.isalpha()]

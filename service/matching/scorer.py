@@ -4,10 +4,11 @@ How a score comes about (each step shows in the explanation):
 
 1. both names are normalised (see ``normalize.py``);
 2. every part of one name is compared with every part of the other (rapidfuzz OSA
-   similarity on the text and on the phonetic key; consonant skeletons for scripts without
-   short vowels; initials agree with a part that starts with the same letter; parts with
-   digits must be equal), and the best pairs are aligned greedily, each part at most once,
-   regardless of order; parts written together on one side and apart on the other
+   similarity on the text and on the phonetic key; a letter-by-letter alignment for a name
+   written without short vowels against a Latin one, consonant classes for a syllabic
+   script against a Latin one (``scripts.py``); initials agree with a part that starts with
+   the same letter; parts with digits must be equal), and the best pairs are aligned
+   greedily, each part at most once, regardless of order; parts written together on one side and apart on the other
    ("RamiMakhlouf") are joined before aligning;
 3. the score is the weighted similarity of the aligned pairs divided by the weight of all
    parts, where a part's weight is its rarity among listed names (``frequencies.py``):
@@ -35,6 +36,7 @@ from service.matching.normalize import (
     normalize_name,
 )
 from service.matching.scripts import (
+    MIN_LOAN_KEY,
     abjad_latin_similarity,
     loan_key,
     syllabic_latin_similarity,
@@ -536,8 +538,10 @@ def _aligned_pair(
         pair["bridge"] = {"form": "consonant skeleton", "name1": left.skeleton,
                           "name2": right.skeleton, "similarity": _rounded(similarity)}
     elif (left.source is None) != (right.source is None) and left.text != right.text:
-        pair["bridge"] = {"form": "sounded consonants", "name1": loan_key(left.text),
-                          "name2": loan_key(right.text), "similarity": _rounded(similarity)}
+        keys = loan_key(left.text), loan_key(right.text)
+        if len(keys[0]) >= MIN_LOAN_KEY and len(keys[1]) >= MIN_LOAN_KEY:
+            pair["bridge"] = {"form": "sounded consonants", "name1": keys[0],
+                              "name2": keys[1], "similarity": _rounded(similarity)}
     return pair
 
 

@@ -81,10 +81,11 @@ def is_cyrillic(char: str) -> bool:
 
 
 # Scripts ICU romanises as Latin spellings of names are written (BGN/PCGN for Cyrillic by
-# language; Armenian, Georgian): others (Indic scripts, whose inherent final vowel anyascii
-# drops as Hindi does; Thai, Burmese, Ethiopic, …) read better through anyascii.
+# language; Armenian, Georgian; kana, with its small letters: ジャ "ja", not "jiya"): others
+# (Indic scripts, whose inherent final vowel anyascii drops as Hindi does; Han, which ICU
+# writes syllable by syllable; Thai, Burmese, Ethiopic, …) read better through anyascii.
 _ICU_SCRIPT_RANGES: Final = ((0x0400, 0x052F), (0x0530, 0x058F), (0x10A0, 0x10FF),
-                             (0x1C90, 0x1CBF))
+                             (0x1C90, 0x1CBF), (0x3040, 0x30FF), (0x31F0, 0x31FF))
 
 
 def icu_latin(word: str) -> str:
@@ -102,7 +103,9 @@ def icu_latin(word: str) -> str:
     transliterator = _transliterator(language) if language else None
     if transliterator is None:
         return anyascii(word)
-    latin = transliterator.transliterate(word)
+    # ICU marks a small kana it has no romanisation for with "~" (ドゥ "do~u"): a letter of
+    # the word, not a break in it.
+    latin = transliterator.transliterate(word).replace("~", "")
     if language == "belarusian":
         latin = _russian_forms(latin)
     # ICU leaves what it has no rule for (rare letters, symbols): anyascii takes the rest.
