@@ -8,8 +8,8 @@ How a score comes about (each step shows in the explanation):
    written without short vowels against a Latin one, consonant classes for a syllabic
    script against a Latin one (``scripts.py``); initials agree with a part that starts with
    the same letter; parts with digits must be equal), and the best pairs are aligned
-   greedily, each part at most once, regardless of order; parts written together on one side and apart on the other
-   ("RamiMakhlouf") are joined before aligning;
+   greedily, each part at most once, regardless of order; parts written together on one
+   side and apart on the other ("RamiMakhlouf") are joined before aligning;
 3. the score is the weighted similarity of the aligned pairs divided by the weight of all
    parts, where a part's weight is its rarity among listed names (``frequencies.py``):
    - parts left over on one side only (a middle name, a patronymic the other name lacks)
