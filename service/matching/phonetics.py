@@ -27,7 +27,7 @@ _AW_DIPHTHONG: Final = re.compile(r"aw(?![aeiouy])")
 _LETTER_BYTE_FOLDS: Final = bytes.maketrans(b"qwyeo", b"kviiu")
 
 
-def _undoubled(key: str) -> str:
+def undoubled(key: str) -> str:
     """Gives the key with runs of one letter written once."""
     # A plain character loop: compiled (setup.py), it beats a back-referencing regex.
     previous = ""
@@ -46,8 +46,8 @@ def _undoubled(key: str) -> str:
     return "".join(letters)
 
 
-def _undoubled_ascii(folded: bytes) -> str:
-    """Gives ASCII bytes as text, with runs of one letter written once (`_undoubled` on
+def undoubled_ascii(folded: bytes) -> str:
+    """Gives ASCII bytes as text, with runs of one letter written once (`undoubled` on
     the bytes the letter folds give: compiled, a loop over bytes reads plain integers)."""
     previous = -1
     for byte in folded:
@@ -105,7 +105,7 @@ def _phonetic_key(token: str) -> str:
             if source in key:
                 key = key.replace(source, target)
     if not key.isascii():
-        return _undoubled(key.translate(_LETTER_FOLDS))
+        return undoubled(key.translate(_LETTER_FOLDS))
     if "x" in key:
         key = key.replace("x", "ks")
-    return _undoubled_ascii(key.encode().translate(_LETTER_BYTE_FOLDS))
+    return undoubled_ascii(key.encode().translate(_LETTER_BYTE_FOLDS))

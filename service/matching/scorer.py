@@ -157,8 +157,9 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         return _osa(source, other_source, score_cutoff=cutoff)
     if (source is not None or other_source is not None) and not left.abjad and not right.abjad:
         # One written in a syllabic script, sounded out syllable by syllable (scripts.py).
-        sounded = syllabic_latin_similarity(text, other_text) if source is not None \
-            else syllabic_latin_similarity(other_text, text)
+        sounded = syllabic_latin_similarity(text, other_text, source) \
+            if source is not None else syllabic_latin_similarity(other_text, text, other_source
+                                                                 or "")
         if sounded >= ALIGN_MIN_SIMILARITY:
             return sounded
     if left.abjad != right.abjad:
@@ -282,6 +283,14 @@ def _join_split_parts(
                 similarity = abjad_latin_similarity(joined_text, target) if first.abjad \
                     else abjad_latin_similarity(target, joined_text)
                 if similarity >= minimum:
+                    merged = make_part(joined_text, first.abjad)
+                    return parts[:index] + (merged,) + parts[index + 2:]
+                continue
+            if target_part.source is not None and first.source is None:
+                # A name sounded out syllable by syllable that the Latin spelling writes in
+                # pieces ("Jong Un").
+                if syllabic_latin_similarity(target, joined_text,
+                                             target_part.source) >= minimum:
                     merged = make_part(joined_text, first.abjad)
                     return parts[:index] + (merged,) + parts[index + 2:]
                 continue

@@ -31,6 +31,8 @@ from typing import Any, Final
 from anyascii import anyascii
 from rapidfuzz.distance import OSA
 
+from service.matching.phonetics import undoubled, undoubled_ascii
+
 _osa_distance: Final = OSA.distance
 
 # ICU's transliterators, made on first use per script (their construction parses rule sets).
@@ -538,6 +540,8 @@ _KEY_GROUPS: Final = (
 # Classes: velars (q, k, c, g) one, labials b/p one and f/v one, sh "x"; vowels, w and y (long
 # vowels or nothing) and apostrophes gone; the stand-ins lower-cased.
 _KEY_FOLDS: Final = str.maketrans("qcgpvXZHKFTDJ", "kkkbfxzhkftdj", "aeiouwy'`")
+_KEY_BYTE_FOLDS: Final = bytes.maketrans(b"qcgpvXZHKFTDJ", b"kkkbfxzhkftdj")
+_KEY_BYTE_DROPS: Final = b"aeiouwy'`"
 
 
 def meeting_key(text: str) -> str:
@@ -548,14 +552,12 @@ def meeting_key(text: str) -> str:
         for group, code in _KEY_GROUPS:
             if group in key:
                 key = key.replace(group, code)
-    key = key.translate(_KEY_FOLDS)
-    letters = []
-    previous = ""
-    for char in key:
-        if char != previous:
-            letters.append(char)
-            previous = char
-    folded = "".join(letters)
+    if key.isascii():
+        # Byte tables: a plain look-up, several times faster than str.translate (every new
+        # name part gets a key).
+        folded = undoubled_ascii(key.encode().translate(_KEY_BYTE_FOLDS, _KEY_BYTE_DROPS))
+    else:
+        folded = undoubled(key.translate(_KEY_FOLDS))
     if len(folded) > 1 and folded.endswith("h"):
         folded = folded[:-1]
     return folded or text
@@ -587,27 +589,49 @@ def loan_key(text: str) -> str:
     for group, code in _LOAN_GROUPS:
         if group in key:
             key = key.replace(group, code)
-    key = key.translate(_LOAN_FOLDS)
-    letters = []
-    previous = ""
-    for char in key:
-        if char != previous:
-            letters.append(char)
-            previous = char
-    return "".join(letters)
+    return undoubled(key.translate(_LOAN_FOLDS))
 
 
-def syllabic_latin_similarity(syllabic: str, latin: str) -> float:
-    """Gives how well the romanisation of a word in a syllabic script and a Latin spelling
-    agree on their consonant classes (0 when either has fewer than three)."""
-    key, other = loan_key(syllabic), loan_key(latin)
-    if len(key) < MIN_LOAN_KEY or len(other) < MIN_LOAN_KEY:
+def syllabic_latin_similarity(syllabic: str, latin: str, source: str = "") -> float:
+    """Gives how well the romanisation of a word in a syllabic script (`source`: the word as
+    written) and a Latin spelling agree: on their consonant classes (0 when either has fewer
+    than three), and for Korean also on the folds of its romanisation systems."""
+    similarity = _key_similarity(loan_key(syllabic), loan_key(latin), MIN_LOAN_KEY)
+    if source and "\uac00" <= source[0] <= "\ud7af":
+        korean = _key_similarity(korean_key(syllabic), korean_key(latin), 1)
+        if korean > similarity:
+            similarity = korean
+    return similarity
+
+
+def _key_similarity(key: str, other: str, shortest: int) -> float:
+    if len(key) < shortest or len(other) < shortest:
         return 0.0
     if key == other:
         return LOAN_EQUAL_SIMILARITY
     longer = len(key) if len(key) > len(other) else len(other)
     similarity = 1.0 - _osa_distance(key, other) / longer - LOAN_DISCOUNT
     return similarity if similarity > 0.0 else 0.0
+
+
+# Korean names are written in Latin by several systems: the Revised Romanisation ("Jeong",
+# "Seong", "Geum", "Gim"), McCune-Reischauer and common usage ("Chong", "Jung", "Sung",
+# "Kum", "Kim"). They differ in the back vowels (eo, o, u, eu, written for one another) and
+# in voiced or voiceless consonants (g/k, d/t, b/p, j/ch), which this key folds; l and r
+# are one Hangul letter.
+_KOREAN_VOWELS: Final = (("yeo", "yo"), ("eo", "o"), ("eu", "o"), ("oo", "o"), ("u", "o"),
+                         ("ee", "i"))
+_KOREAN_FOLDS: Final = str.maketrans("gdbjr", "ktpcl", "-'")
+
+
+def korean_key(text: str) -> str:
+    """Gives a romanised Korean syllable sequence with the differences of the romanisation
+    systems folded ("jeongeun", "jongun" → "conkon")."""
+    key = text.replace("ch", "c").replace("sh", "s") if "h" in text else text
+    for vowels, vowel in _KOREAN_VOWELS:
+        if vowels in key:
+            key = key.replace(vowels, vowel)
+    return undoubled(key.translate(_KOREAN_FOLDS))
 
 
 def alternate_meeting_key(abjad: str) -> str | None:

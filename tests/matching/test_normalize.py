@@ -133,13 +133,13 @@ def test_description_is_a_fresh_dict_each_time() -> None:
 
 def test_ascii_and_general_phonetic_paths_agree() -> None:
     # ASCII keys are folded with byte tables, others with str.translate: the same folds.
-    from service.matching.phonetics import _LETTER_FOLDS, _undoubled
+    from service.matching.phonetics import _LETTER_FOLDS, undoubled
 
     for token in ("xaviero", "qwyeo", "soleimani", "ghasem", "pfvgab", "dzhokhar"):
         folded = token
         for source, target in (("kh", "h"), ("gh", "k"), ("dzh", "j")):
             folded = folded.replace(source, target)
-        assert phonetic_key(token) == _undoubled(folded.translate(_LETTER_FOLDS))
+        assert phonetic_key(token) == undoubled(folded.translate(_LETTER_FOLDS))
     assert phonetic_key("qwyeo\u00e9") == "kviu\u00e9"
 
 

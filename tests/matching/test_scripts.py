@@ -20,6 +20,7 @@ from service.matching.scripts import (
     abjad_latin_similarity,
     arabic_script_words,
     icu_latin,
+    korean_key,
     meeting_key,
 )
 
@@ -185,3 +186,12 @@ def test_screening_finds_an_entry_from_either_script(key: str) -> None:
     assert found and found[0].match and found[0].name.list_key == key
     found = _index(arabic=True).search(latin, kind=kind)
     assert found and found[0].match and found[0].name.list_key == key
+
+
+def test_korean_romanisation_systems_fold_to_one_key() -> None:
+    # Spellings of one name within UN records: KPi.024 "Kim Young-Cheol" and "KIM YONG CHOL",
+    # KPi.078 "Ri Eun Song" and "RI U’N SO’NG", KPi.007 "CHANG MYONG-CHIN" and "Jang Myong-Jin".
+    assert korean_key("youngcheol") == korean_key("yongchol")
+    assert korean_key("eunsong") == korean_key("unsong")
+    assert korean_key("changmyongchin") == korean_key("jangmyongjin")
+    assert korean_key("kim") != korean_key("ri")
