@@ -41,6 +41,7 @@ from service.matching.phonetics import clear_phonetic_cache, phonetic_key
 from service.matching.scripts import (
     ARABIC_SCRIPT_TITLES,
     abjad_words,
+    clear_alignment_cache,
     icu_latin,
     meeting_key,
 )
@@ -98,7 +99,7 @@ class NamePart:
     index, so a part must never be changed once made.
     """
 
-    __slots__ = ("text", "phonetic", "skeleton", "weight", "abjad", "initial", "numeric",
+    __slots__ = ("text", "phonetic", "_skeleton", "weight", "abjad", "initial", "numeric",
                  "bare", "source", "compound")
 
     def __init__(
@@ -116,7 +117,9 @@ class NamePart:
     ) -> None:
         self.text = text  # lower-case ASCII form
         self.phonetic = phonetic  # transliteration-tolerant key
-        self.skeleton = skeleton  # consonants only (falls back to phonetic when none)
+        # The consonant key (`scripts.meeting_key`), "" until first asked for: comparing two
+        # Latin names never needs it, screening and explanations across scripts do.
+        self._skeleton = skeleton
         self.weight = weight  # rarity weight in [MIN_WEIGHT, 1]
         self.abjad = abjad  # written in a script without short vowels
         self.initial = initial  # a single letter standing for a word
@@ -128,6 +131,15 @@ class NamePart:
         self.source = source
         # The kind and stem of a theophoric compound ("abdulhamid": "abdul", "hamid").
         self.compound = compound
+
+    @property
+    def skeleton(self) -> str:
+        """Gives the part's consonant key, where names across scripts meet (made on first
+        use and kept: the same value whoever asks first, so the part stays as made)."""
+        skeleton = self._skeleton
+        if not skeleton:
+            skeleton = self._skeleton = meeting_key(self.text)
+        return skeleton
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NamePart):
@@ -398,7 +410,7 @@ def make_part(text: str, abjad: bool = False, source: str | None = None) -> Name
 
 def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
-    skeleton = meeting_key(text)
+    skeleton = ""
     numeric = not text.isalpha()
     bare = None if numeric else _article_stripped(text, abjad)
     # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
@@ -407,6 +419,7 @@ def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     elif abjad:
         # Rarity by the consonant key the part meets Latin names on: the table counts Latin
         # spellings, and a short key ("mhmd") stands for many of them.
+        skeleton = meeting_key(text)
         weight = skeleton_weight(skeleton, len(text))
     else:
         weight = part_weight(phonetic, len(text))
@@ -714,8 +727,10 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
 
 
 def clear_caches() -> None:
-    """Empties every normalisation cache: whole names, parts and phonetic keys (for cold
-    timings; nothing else needs it, since cached results never go stale)."""
+    """Empties every normalisation cache: whole names, parts, phonetic keys and cross-script
+    alignments (for cold timings; nothing else needs it, since cached results never go
+    stale)."""
     _NAMES.clear()
     _PARTS.clear()
     clear_phonetic_cache()
+    clear_alignment_cache()
