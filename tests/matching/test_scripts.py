@@ -195,3 +195,21 @@ def test_korean_romanisation_systems_fold_to_one_key() -> None:
     assert korean_key("eunsong") == korean_key("unsong")
     assert korean_key("changmyongchin") == korean_key("jangmyongjin")
     assert korean_key("kim") != korean_key("ri")
+
+
+def test_a_name_in_kana_matches_its_latin_spellings_on_sounded_consonants() -> None:
+    with (FIXTURES / "matching" / "opensanctions_kana_excerpt.ftm.json").open(
+            encoding="utf-8") as handle:
+        entities = [json.loads(line) for line in handle]
+    assert len(entities) == 3
+    bridges = []
+    for entity in entities:
+        names = entity["properties"]["name"] + entity["properties"].get("alias", [])
+        kana = [name for name in names if any("\u30a0" <= char <= "\u30ff" for char in name)]
+        latin = [name for name in names if name.isascii()]
+        assert kana and latin
+        matches = [compare(written, other, "person") for written in kana for other in latin]
+        assert any(match.match for match in matches), kana
+        bridges += [pair["bridge"] for match in matches for pair in
+                    match.explanation["aligned"] if "bridge" in pair]
+    assert bridges and all(bridge["form"] == "sounded consonants" for bridge in bridges)
