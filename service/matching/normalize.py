@@ -220,6 +220,7 @@ class NormalizedName:
 
 
 _ATTACHED_ARTICLES: Final = frozenset(vocab.ATTACHED_ARTICLES)
+_GLUED_PATRONYMICS: Final = frozenset({"bin", "ben", "ibn"})
 
 # Bits telling which normalisation steps a token may concern: a name's tokens are looked up
 # once, and a step runs only when one of them may concern it.
@@ -381,6 +382,11 @@ def _article_stripped(token: str, abjad: bool) -> str | None:
     # Every attached article is two letters: one prefix test instead of one per article.
     if token[:2] in _ATTACHED_ARTICLES:
         rest = token[2:]
+        if len(rest) >= 4 and rest[0] not in "aeiou":
+            return rest
+    elif token[:3] in _GLUED_PATRONYMICS and token[3:5] in _ATTACHED_ARTICLES:
+        # "son of" and the article glued on as well ("Binalshibh": bin al-Shibh).
+        rest = token[5:]
         if len(rest) >= 4 and rest[0] not in "aeiou":
             return rest
     return None

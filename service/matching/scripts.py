@@ -367,7 +367,8 @@ _DIGRAPH_CODES: Final = frozenset(code for code in _SPELLINGS if len(code) == 2)
 # consonants, and one that differs in a name of three ("حسين", "Hassan") is another name.
 DISAGREEMENT_SCALE: Final = 1.5
 _MISSING_CONSONANT: Final = 1.0
-_FINAL_YA_AS_A: Final = 0.2
+# A final letter read as the other vowel ending spellings give it (see `_aligned_similarity`).
+_FINAL_VOWEL_VARIANT: Final = 0.2
 _MISSING_LONG_VOWEL: Final = 0.8
 _EXTRA_LATIN_SOFT: Final = 0.3
 _SOFT_LATIN: Final = frozenset("hwy'")
@@ -488,10 +489,14 @@ def _aligned_similarity(units: list[str], latin: str) -> float:
                             price = 0.0 if length == 1 and spelling in _VOWELS else -1.0
                         elif spellings is not None:
                             price = spellings.get(spelling, -1.0)
-                            if price < 0.0 and unit == "y" and i == rows and spelling == "a":
-                                # Persian and Urdu write a final alif maqṣūra as yāʾ
-                                # ("عیسی" ʿĪsā).
-                                price = _FINAL_YA_AS_A
+                            if price < 0.0 and i == rows:
+                                if unit == "y" and spelling == "a":
+                                    # Persian and Urdu write a final alif maqṣūra as yāʾ
+                                    # ("عیسی" ʿĪsā).
+                                    price = _FINAL_VOWEL_VARIANT
+                                elif unit == "a" and spelling == "h":
+                                    # A final tāʾ marbūṭa or hāʾ said at a pause: "h".
+                                    price = _FINAL_VOWEL_VARIANT
 
                             if price < 0.0 and length == 2 and spelling[0] == spelling[1]:
                                 price = spellings.get(spelling[0], -1.0)  # doubled
