@@ -45,6 +45,7 @@ test: dev
 check: dev
 	$(BIN)/ruff check service tests bench migrations
 	$(BIN)/mypy service
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py

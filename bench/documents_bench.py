@@ -23,8 +23,8 @@ import yaml
 
 from bench.list_data import sdn_names
 from service.documents.mentions import MentionScanner
-from service.matching.catalog import REGISTRY_LIST
 from service.matching.index import IndexedName, NameIndex
+from service.terms import REGISTRY_LIST
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from service import errors, request_log, security, web
+from service import request_log, web
+from service.api import errors as api_errors
 from service.config import Settings
 from service.jobs import serving as jobs_serving
+from service.security import middleware as security_middleware
 
 
 def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
@@ -26,9 +28,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     logging.getLogger("service").setLevel(settings.log_level)
 
     web.init_app(app)
-    errors.init_app(app)
+    api_errors.init_app(app)
     request_log.init_app(app)
-    security.init_app(app)
+    security_middleware.init_app(app)
     from service.api import init_app as init_api
 
     init_api(app)

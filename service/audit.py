@@ -19,15 +19,17 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from service.matching.screening import ScreeningResult
+from service.matching.algorithm import MATCHER, matcher_json
 from service.models import AuditRecord, utcnow
+from service.screening.screen import ScreeningResult
 
 # Names a record holds itself; a bigger screening (a job) is identified by `names_sha256` and
 # its reference, whose own rows hold the names.
 MAX_NAMES_IN_RECORD = 1000
 KINDS = ("screen", "compare", "job", "watchlist")
 CSV_COLUMNS = ("id", "at", "actor", "kind", "reference", "name_count", "candidate_count",
-               "match_count", "threshold", "lists", "list_versions", "names_sha256", "names")
+               "match_count", "threshold", "lists", "list_versions", "names_sha256", "names",
+               "matcher_name", "matcher_version")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,10 @@ class Counts:
         """Gives the counts of a list of screening results."""
         return cls(len(results), sum(len(r.matches) for r in results),
                    sum(1 for r in results for m in r.matches if m.match))
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(self.names + other.names, self.candidates + other.candidates,
+                      self.matches + other.matches)
 
 
 def name_sha256(name: str) -> str:
@@ -84,10 +90,13 @@ def record_screening(
     lists: Sequence[str] | None = None,
     reference: str | None = None,
     digest: str | None = None,
+    matcher: tuple[str | None, str | None] = (MATCHER.NAME, MATCHER.VERSION),
 ) -> AuditRecord:
     """Gives the new audit record of a screening, added to the session (the caller commits).
 
-    `names` may be None for a screening too large to hold (give `digest` then).
+    `names` may be None for a screening too large to hold (give `digest` then). `matcher` is
+    the name and version of the matcher that scored: this process's unless the screening
+    recorded its own (a job).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
@@ -106,6 +115,8 @@ def record_screening(
         candidate_count=counts.candidates,
         match_count=counts.matches,
         reference=reference,
+        matcher_name=matcher[0],
+        matcher_version=matcher[1],
     )
     session.add(record)
     return record
@@ -169,6 +180,7 @@ def record_json(record: AuditRecord) -> dict[str, Any]:
         "list_versions": record.list_versions,
         "counts": {"names": record.name_count, "candidates": record.candidate_count,
                    "matches": record.match_count},
+        "matcher": matcher_json(record.matcher_name, record.matcher_version),
     }
 
 
@@ -188,6 +200,8 @@ def record_row(record: AuditRecord) -> dict[str, Any]:
         "list_versions": ";".join(f"{v['list']}:{v['version']}" for v in record.list_versions),
         "names_sha256": record.names_sha256,
         "names": "|".join(record.names) if record.names is not None else "",
+        "matcher_name": record.matcher_name or "",
+        "matcher_version": record.matcher_version or "",
     }
 
 

@@ -14,9 +14,10 @@ import click
 
 from service.config import SEEDS_DIR, Settings
 from service.errors import ServiceError
+from service.terms import MAX_LIMIT, SCREEN_KINDS
 
 if TYPE_CHECKING:
-    from service.usecases.lists import RegistryCheck
+    from service.usecases.lists import RegistryCheck, VersionReaction
 
 
 def _settings() -> Settings:
@@ -155,7 +156,8 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
         with session_scope(_engine()) as session:
             imported = import_list_version(list_id, list(paths), session=session,
                                            format=format_,
-                                           data_date=data_date.date() if data_date else None)
+                                           data_date=data_date.date() if data_date else None,
+                                           store_names=_settings().audit_store_names)
             session.commit()
     except ListFormatError as error:
         raise click.ClickException(f"import failed, active version unchanged: {error}") from error
@@ -171,9 +173,8 @@ def lists_import(list_id: str, paths: tuple[Path, ...], format_: str | None,
     click.echo(f"{list_id}: version {version.id} active ({version.format}, data date "
                f"{version.data_date or 'unknown'}): {version.entry_count} entries, "
                f"{version.name_count} names, skipped {skipped}")
-    if imported.check is not None:
-        _echo_check(imported.check)
-    _rescreen_watchlists()
+    if imported.reaction is not None:
+        _echo_reaction(imported.reaction)
 
 
 @lists_group.command("refresh")
@@ -185,12 +186,12 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
     from service.usecases.lists import refresh_list_version
 
     settings = _settings()
-    failed = updated = False
+    failed = False
     for list_id in list_ids or tuple(LISTS):
         try:
             with session_scope(_engine()) as session:
-                outcome, check = refresh_list_version(list_id, session=session,
-                                                      settings=settings)
+                outcome, reaction = refresh_list_version(list_id, session=session,
+                                                         settings=settings)
                 session.commit()
         except ServiceError as error:
             failed = True
@@ -201,11 +202,8 @@ def lists_refresh(list_ids: tuple[str, ...]) -> None:
         click.echo(f"{list_id}: {outcome.status}"
                    + (f" (version {version.id}, {version.entry_count} entries)"
                       if version else ""))
-        if check is not None:
-            _echo_check(check)
-        updated = updated or outcome.status == "updated"
-    if updated:
-        _rescreen_watchlists()
+        if reaction is not None:
+            _echo_reaction(reaction)
     if failed:
         sys.exit(1)
 
@@ -218,10 +216,11 @@ def lists_versions(list_id: str) -> None:
     from service.lists.queries import list_versions
 
     with session_scope(_engine()) as session:
-        for version in list_versions(list_id, session=session):
-            mark = "*" if version["active"] else " "
-            click.echo(f"{mark} {version['id']:>5}  {version['data_date'] or '-':10}  "
-                       f"{version['entry_count']:>7} entries  {version['fetched_at']}")
+        history = list_versions(list_id, session=session)
+        for version in history.versions:
+            mark = "*" if version.id == history.active_id else " "
+            click.echo(f"{mark} {version.id:>5}  {str(version.data_date or '-'):10}  "
+                       f"{version.entry_count:>7} entries  {version.fetched_at.isoformat()}")
 
 
 @lists_group.command("diff")
@@ -240,7 +239,9 @@ def lists_diff(list_id: str, from_id: int | None, to_id: int | None, as_json: bo
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
+        from service.api.schemas import ListDiffOut
+
+        click.echo(json.dumps(ListDiffOut().dump(result), indent=2))
         return
     click.echo(f"{list_id}: version {result.from_version.id} -> {result.to_version.id}: "
                f"+{len(result.added)} added, -{len(result.removed)} removed, "
@@ -258,8 +259,8 @@ def enrich(entity_ids: tuple[str, ...]) -> None:
     from sqlmodel import col, select
 
     from service.db import session_scope
-    from service.lists.enrich import configured_sources, enrich_entity
     from service.models import Entity
+    from service.registry.enrich import configured_sources, enrich_entity
 
     settings = _settings()
     if not configured_sources(settings):
@@ -359,7 +360,7 @@ def _progress(total: int | None, label: str):
 
 @main.command()
 @click.argument("names", nargs=-1)
-@click.option("--kind", type=click.Choice(["person", "organization", "vessel", "aircraft"]))
+@click.option("--kind", type=click.Choice(SCREEN_KINDS))
 @click.option("--pairs", "pairs_file", type=click.File("r", encoding="utf-8-sig"),
               help="CSV with name1,name2[,kind] columns: score every pair.")
 @click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
@@ -370,8 +371,8 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
     """Score NAME1 against NAME2, or every row of --pairs, with the explanation."""
     import csv
 
-    from service.matching.csvio import safe_cell
-    from service.matching.screening import compare_names
+    from service.screening.csvio import safe_cell
+    from service.screening.screen import compare_names
 
     if pairs_file is None:
         if len(names) != 2:
@@ -401,66 +402,56 @@ def compare(names: tuple[str, ...], kind: str | None, pairs_file, output,
               help="Where to write the results CSV (default: standard output).")
 @click.option("--list", "lists", multiple=True, help="Screen against this list only (repeat).")
 @click.option("--threshold", type=click.FloatRange(0, 1))
-@click.option("--limit", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_LIMIT), default=3, show_default=True)
 def screen(input_file, output, lists: tuple[str, ...], threshold: float | None,
            limit: int) -> None:
     """Screen every name of IN.csv (columns name, optional id and kind) against the lists."""
-    from service import audit
     from service.db import session_scope
-    from service.matching.catalog import IndexHolder
-    from service.matching.csvio import read_names, result_rows, write_rows
-    from service.matching.screening import list_versions_json, screen_names
+    from service.matching.algorithm import MATCHER
+    from service.screening.catalog import IndexHolder
+    from service.screening.csvio import read_names, result_rows, write_rows
+    from service.screening.screen import ScreeningResult
+    from service.usecases.screening import ScreeningOptions, screen_and_record
 
     try:
         requests = list(read_names(input_file, source=input_file.name))
     except ServiceError as error:
         raise click.ClickException(error.message) from error
     click.echo("loading the index of the active list versions…", err=True)
-    loaded = IndexHolder().current(_engine())
+    engine = _engine()
+    loaded = IndexHolder().current(engine)
     write_rows(output, [])
-    chunk = 500
-    candidates = matches = 0
-    with _progress(len(requests), "screen") as bar:
-        for start in range(0, len(requests), chunk):
-            try:
-                results = screen_names(requests[start:start + chunk], loaded=loaded,
-                                       lists=list(lists) or None, threshold=threshold,
-                                       limit=limit)
-            except ServiceError as error:
-                raise click.ClickException(error.message) from error
+    options = ScreeningOptions(actor="cli", store_names=_settings().audit_store_names,
+                               lists=list(lists) or None, threshold=threshold, limit=limit)
+    with _progress(len(requests), "screen") as bar, session_scope(engine) as session:
+
+        def write(results: list[ScreeningResult]) -> None:
             write_rows(output, (row for r in results for row in result_rows(r)), header=False)
-            counts = audit.Counts.of(results)
-            candidates, matches = candidates + counts.candidates, matches + counts.matches
             bar.update(len(results))
-    settings = _settings()
-    with session_scope(_engine()) as session:
-        audit.record_screening(
-            "screen", [r.name for r in requests], audit.Counts(len(requests), candidates, matches),
-            session=session, actor="cli", list_versions=list_versions_json(loaded, list(lists)),
-            store_names=settings.audit_store_names, threshold=threshold, lists=list(lists))
+
+        try:
+            screen_and_record(requests, options, session=session, loaded=loaded,
+                              on_results=write)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from error
         session.commit()
     versions = ", ".join(f"{v.list_id} v{v.version}" for v in loaded.versions) or "none"
-    click.echo(f"screened {len(requests)} names against {versions}", err=True)
+    click.echo(f"screened {len(requests)} names against {versions} "
+               f"with matcher {MATCHER.NAME} v{MATCHER.VERSION}", err=True)
 
 
-def _rescreen_watchlists() -> None:
-    """Re-screens every watchlist against the versions it has not seen and sends the alerts."""
+def _echo_reaction(reaction: VersionReaction) -> None:
+    """Says what a new version set off, then delivers its alerts' webhooks (once each now;
+    the job runner or a worker retries the failures)."""
     from service import monitoring
     from service.db import session_scope
-    from service.matching.catalog import IndexHolder
 
-    settings = _settings()
-    engine = _engine()
-    with session_scope(engine) as session:
-        if not monitoring.list_watchlists(session=session):
-            return
-        alerts = monitoring.rescreen_pending(session=session,
-                                             loaded=IndexHolder().current(engine),
-                                             store_names=settings.audit_store_names)
-        session.commit()
-        click.echo(f"watchlists re-screened: {len(alerts)} alerts")
-        # One attempt each now; the job runner or a worker retries the failures.
-        monitoring.deliver_due(session=session, settings=settings)
+    _echo_check(reaction.check)
+    click.echo(f"documents' claims judged again: {reaction.claim_verdicts} verdicts changed")
+    click.echo(f"watchlists re-screened: {len(reaction.alerts)} alerts")
+    if reaction.alerts:
+        with session_scope(_engine()) as session:
+            monitoring.deliver_due(session=session, settings=_settings())
 
 
 @main.command()

@@ -277,6 +277,9 @@ class ScreeningJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
+    matcher_name: str | None = Field(default=None, max_length=50)
+    matcher_version: str | None = Field(default=None, max_length=20)
 
 
 class ScreeningJobChunk(SQLModel, table=True):
@@ -345,6 +348,9 @@ class WatchlistScreening(SQLModel, table=True):
     list_id: str = Field(primary_key=True, max_length=50)
     version_id: int
     screened_at: datetime = Field(default_factory=utcnow)
+    # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
+    matcher_name: str | None = Field(default=None, max_length=50)
+    matcher_version: str | None = Field(default=None, max_length=20)
 
 
 class WatchlistHit(SQLModel, table=True):
@@ -427,6 +433,9 @@ class AuditRecord(SQLModel, table=True):
     match_count: int = 0
     # The job or watchlist the screening belongs to, if any.
     reference: str | None = Field(default=None, max_length=100)
+    # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
+    matcher_name: str | None = Field(default=None, max_length=50)
+    matcher_version: str | None = Field(default=None, max_length=20)
 
 
 # --- documents cross-reference ----------------------------------------------------------------
@@ -458,7 +467,7 @@ class DocumentClaim(SQLModel, table=True):
     """A sentence saying a mentioned entity is, or is not, designated.
 
     Only what the text says is stored; whether the lists agree is judged when read, against
-    the list versions active then.
+    the list versions active then, and recorded as a `ClaimVerdict` whenever that changes.
     """
 
     __tablename__ = "document_claims"
@@ -480,3 +489,24 @@ class DocumentClaim(SQLModel, table=True):
     claim: str = Field(max_length=20)  # designated | not_designated
     # Program codes the sentence names ("FTO", "SDGT"), checked against the entry's programs.
     programs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class ClaimVerdict(SQLModel, table=True):
+    """One judgement of a stored claim against the list versions active at the time.
+
+    A claim is judged again whenever list versions activate (`record_claim_verdicts`); a row
+    is appended only when the verdict or the versions differ from the claim's last row, so
+    the rows of a claim are its history, oldest first by id.
+    """
+
+    __tablename__ = "claim_verdicts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(foreign_key="document_claims.id", ondelete="CASCADE", index=True)
+    status: str = Field(max_length=20)  # agrees | conflicts | unknown
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    evidence: list[dict[str, Any]] = Field(default_factory=list,
+                                           sa_column=Column(JSON, nullable=False))
+    # The list versions the claim was judged against: list id -> version id.
+    versions: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    judged_at: datetime = Field(default_factory=utcnow)

@@ -21,7 +21,7 @@ import hmac
 import json
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,8 +35,7 @@ from service import audit
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.http import http_session
-from service.matching.catalog import LoadedIndex, VersionInfo, build_index
-from service.matching.screening import ScreeningRequest, screen_names
+from service.matching.algorithm import MATCHER, matcher_json
 from service.models import (
     Alert,
     AlertDelivery,
@@ -46,6 +45,8 @@ from service.models import (
     WatchlistScreening,
     utcnow,
 )
+from service.screening.catalog import LoadedIndex, VersionInfo, build_index
+from service.screening.screen import ScreeningRequest, screen_names
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,9 @@ def watchlist_json(watchlist: Watchlist, *, session: Session, with_items: bool =
         "name_count": len(items),
         "hit_count": len(hits),
         "screened_versions": [{"list": s.list_id, "version": s.version_id,
-                               "screened_at": s.screened_at.isoformat()} for s in screened],
+                               "screened_at": s.screened_at.isoformat(),
+                               "matcher": matcher_json(s.matcher_name, s.matcher_version)}
+                              for s in screened],
     }
     if with_items:
         body["names"] = [{"id": i.item_id, "name": i.name, "kind": i.kind} for i in items]
@@ -179,11 +182,15 @@ def _take_bookmark(watchlist_id: str, version: VersionInfo, last: int | None, *,
             .where(col(WatchlistScreening.watchlist_id) == watchlist_id,
                    col(WatchlistScreening.list_id) == version.list_id,
                    col(WatchlistScreening.version_id) == last)
-            .values(version_id=version.version, screened_at=utcnow())).rowcount == 1
+            .values(version_id=version.version, screened_at=utcnow(),
+                    matcher_name=MATCHER.NAME, matcher_version=MATCHER.VERSION)
+        ).rowcount == 1
     try:
         with session.begin_nested():
             session.add(WatchlistScreening(watchlist_id=watchlist_id, list_id=version.list_id,
-                                           version_id=version.version))
+                                           version_id=version.version,
+                                           matcher_name=MATCHER.NAME,
+                                           matcher_version=MATCHER.VERSION))
         return True
     except IntegrityError:
         return False
@@ -337,8 +344,3 @@ def deliver_due(*, session: Session, settings: Settings, http: requests.Session 
         session.commit()
     return len(due)
 
-
-def deliveries_of(alert_ids: Iterable[int], *, session: Session) -> list[AlertDelivery]:
-    """Gives the webhook deliveries of the alerts."""
-    return list(session.exec(select(AlertDelivery).where(
-        col(AlertDelivery.alert_id).in_(list(alert_ids))).order_by(col(AlertDelivery.id))).all())

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
 
-from service.security import current_actor
+from service.security.middleware import current_actor
 from service.web import settings
 
 log = logging.getLogger("service.request")

@@ -1,7 +1,9 @@
-"""Wiring between Flask and the domain: the request's session and the settings."""
+"""Wiring between Flask and the domain: the request's session, the settings, and the
+process's screening index."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import cast
 
@@ -11,6 +13,10 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.db import make_engine
+from service.screening.catalog import IndexHolder, LoadedIndex
+
+log = logging.getLogger(__name__)
+INDEX_EXTENSION = "xref.index"
 
 
 def init_app(app: Flask) -> None:
@@ -52,6 +58,25 @@ def streamed(produce: Callable[[Session], Iterator[str]]) -> Iterator[str]:
             yield from produce(db_session)
 
     return chunks()
+
+
+def index_holder(app: Flask) -> IndexHolder:
+    """Gives the app's index holder: one index per process, shared by views and job threads."""
+    return cast(IndexHolder, app.extensions.setdefault(INDEX_EXTENSION, IndexHolder()))
+
+
+def current_index() -> LoadedIndex:
+    """Gives this process's index, rebuilt first if a list version or the registry changed."""
+    return index_holder(cast(Flask, current_app)).current(engine())
+
+
+def warm_index(app: Flask) -> None:
+    """Builds the process's index ahead of its first screening (started at worker boot)."""
+    try:
+        with app.app_context():
+            current_index()
+    except Exception:  # noqa: BLE001 - a failed warm-up only means the first request builds it
+        log.warning("index warm-up failed; the first screening will build it", exc_info=True)
 
 
 def _close_session(_error: BaseException | None) -> None:

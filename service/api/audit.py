@@ -18,7 +18,7 @@ from service import audit
 from service.api.auth import require_admin
 from service.api.parsing import query_args
 from service.api.schemas import StrictSchema
-from service.matching.csvio import safe_cell
+from service.screening.csvio import safe_cell
 from service.web import session, streamed
 
 blueprint = Blueprint("audit", __name__, url_prefix="/v1/audit")

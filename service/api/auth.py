@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from service.security import require_scope
 from service.security.access import presented_credential
+from service.security.middleware import require_scope
 
 __all__ = ["presented_credential", "require_admin", "require_scope"]
 

@@ -20,14 +20,13 @@ from service.api.schemas import (
     PassageOut,
     SuggestionAccept,
 )
-from service.api.screening import current_index
 from service.documents import suggestions, xref
 from service.documents.annotate import document_page
 from service.documents.html_text import html_to_text
 from service.errors import InvalidInput
 from service.registry import documents
 from service.usecases.registry import accept_document_suggestion
-from service.web import session
+from service.web import current_index, session
 
 blueprint = Blueprint("documents", __name__, url_prefix="/v1/documents")
 claims_blueprint = Blueprint("claims", __name__, url_prefix="/v1/claims")

@@ -9,17 +9,19 @@ from flask import Blueprint, Response, url_for
 from service.api.auth import require_admin, require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import (
+    DesignationOut,
     EnrichmentOut,
     EntityCreate,
     EntitySearchArgs,
     EntitySummaryOut,
     EntityUpdate,
+    EntryHistoryOut,
     LinkDecision,
     LinkOut,
     NameOut,
     PassageOut,
 )
-from service.lists import enrich as enrichment
+from service.registry import enrich as enrichment
 from service.registry import entities as registry
 from service.registry.designations import entity_history, overall_status
 from service.usecases.registry import decide_and_bridge
@@ -35,7 +37,7 @@ def entity_json(entity_id: str) -> dict[str, Any]:
     body["names"] = NameOut(many=True).dump(detail["names"])
     body["designation_status"] = detail["designation_status"]
     body["programs"] = sorted({p for d in detail["designations"] if d.listed for p in d.programs})
-    body["designations"] = [d.to_dict() for d in detail["designations"]]
+    body["designations"] = DesignationOut(many=True).dump(detail["designations"])
     body["links"] = LinkOut(many=True).dump(detail["links"])
     body["passages"] = PassageOut(many=True).dump(detail["passages"])
     body["enrichments"] = EnrichmentOut(many=True).dump(detail["enrichments"])
@@ -75,7 +77,8 @@ def passages(entity_id: str) -> dict[str, Any]:
 def history(entity_id: str) -> dict[str, Any]:
     db = session()
     registry.get_entity(entity_id, session=db)
-    return {"entity_id": entity_id, "items": entity_history(entity_id, session=db)}
+    return {"entity_id": entity_id,
+            "items": EntryHistoryOut(many=True).dump(entity_history(entity_id, session=db))}
 
 
 @blueprint.post("")

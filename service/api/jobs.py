@@ -13,22 +13,24 @@ from marshmallow import fields, validate
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import StrictSchema
-from service.api.screening import current_index
+from service.api.schemas import LIST_ID, StrictSchema
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
-from service.matching.csvio import SCREEN_COLUMNS, safe_cell
-from service.security import current_actor
-from service.web import session, settings, streamed
+from service.matching.algorithm import matcher_json
+from service.screening.csvio import SCREEN_COLUMNS, safe_cell
+from service.security.middleware import current_actor
+from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
+from service.usecases.screening import ScreeningOptions, submit_job
+from service.web import current_index, session, settings, streamed
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
 
-_LISTS = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=None,
-                     allow_none=True, validate=validate.Length(max=20))
+_LISTS = fields.List(LIST_ID, load_default=None, allow_none=True,
+                     validate=validate.Length(max=MAX_LISTS_PER_REQUEST))
 _THRESHOLD = fields.Float(load_default=None, allow_none=True,
                           validate=validate.Range(min=0, max=1))
-_LIMIT = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+_LIMIT = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class JobRequest(StrictSchema):
@@ -79,9 +81,11 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     request.max_content_length = settings().job_max_body
     names, options = _submitted()
     db = session()
-    job = store.create_job(names, session=db, actor=current_actor(), loaded=current_index(),
-                           chunk_size=settings().job_chunk_size,
-                           max_names=settings().job_max_names, **options)
+    job = submit_job(names, ScreeningOptions(actor=current_actor(),
+                                             store_names=settings().audit_store_names,
+                                             **options),
+                     session=db, loaded=current_index(), chunk_size=settings().job_chunk_size,
+                     max_names=settings().job_max_names)
     db.commit()
     dispatch(current_app._get_current_object(), job)  # type: ignore[attr-defined]
     return ({"id": job.id, "status": job.status, "total": job.total}, 202,
@@ -111,9 +115,10 @@ def results(job_id: str) -> Response:
     job = store.finished_job(job_id, session=db)
     only_hits = args["only_"] == "hits"
     if args["format"] == "json":
-        versions = job.list_versions or []
+        header = {"id": job.id, "list_versions": job.list_versions or [],
+                  "matcher": matcher_json(job.matcher_name, job.matcher_version)}
         body = streamed(lambda rows_db: _json_stream(
-            job.id, versions, store.iter_results(job, session=rows_db), only_hits))
+            header, store.iter_results(job, session=rows_db), only_hits))
         return Response(body, mimetype="application/json")
     body = streamed(lambda rows_db: _csv_stream(store.iter_results(job, session=rows_db),
                                                 only_hits))
@@ -136,9 +141,9 @@ def _csv_stream(rows: Iterator[Any], only_hits: bool) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _json_stream(job_id: str, versions: list[dict[str, Any]], rows: Iterator[Any],
-                 only_hits: bool) -> Iterator[str]:
-    yield json.dumps({"id": job_id, "list_versions": versions})[:-1] + ', "results": ['
+def _json_stream(header: dict[str, Any], rows: Iterator[Any], only_hits: bool
+                 ) -> Iterator[str]:
+    yield json.dumps(header)[:-1] + ', "results": ['
     separator = ""
     for request_, matches in rows:
         result = store.result_json(request_, matches, only_hits=only_hits)

@@ -7,11 +7,20 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as _ValidationError
 
-from service.registry.entities import KINDS
+from service.lists.programs import explain
+from service.terms import (
+    DEFAULT_LIMIT,
+    KINDS,
+    MAX_LIMIT,
+    MAX_LIST_ID_LENGTH,
+    MAX_LISTS_PER_REQUEST,
+    MAX_NAME_LENGTH,
+    MAX_NAMES_PER_REQUEST,
+    SCREEN_KINDS,
+)
 
-NAME_LENGTH = validate.Length(min=1, max=500)
-# Kinds a screened name may carry; entries of other kinds are then left out.
-SCREEN_KINDS = ("person", "organization", "vessel", "aircraft")
+NAME_LENGTH = validate.Length(min=1, max=MAX_NAME_LENGTH)
+LIST_ID = fields.String(validate=validate.Length(min=1, max=MAX_LIST_ID_LENGTH))
 
 
 class StrictSchema(Schema):
@@ -85,6 +94,64 @@ class LinkOut(Schema):
                 "identifier": link.via_identifier}
 
 
+class ViaOut(Schema):
+    list = fields.String()
+    list_key = fields.String()
+    identifier = fields.String()
+
+
+class BasisOut(Schema):
+    list_key = fields.String()
+    link = fields.String()
+    name = fields.String(allow_none=True)
+    score = fields.Float(allow_none=True)
+    via = fields.Nested(ViaOut, allow_none=True)
+
+
+class DesignationOut(Schema):
+    """An entity's status on one list (`service.registry.designations.Designation`)."""
+
+    list = fields.String(attribute="list_id")
+    status = fields.String()
+    listed = fields.Boolean(allow_none=True)
+    programs = fields.List(fields.String())
+    program_details = fields.Method("_program_details")
+    list_key = fields.String(allow_none=True)
+    list_keys = fields.List(fields.String())
+    matched_name = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    data_date = fields.Date(allow_none=True)
+    basis = fields.List(fields.Nested(BasisOut))
+    removed = fields.Method("_removed")
+    note = fields.String(allow_none=True)
+
+    def _program_details(self, designation: Any) -> Any:
+        return explain(designation.programs)
+
+    def _removed(self, designation: Any) -> dict[str, Any] | None:
+        if designation.status != "removed":
+            return None
+        return {"list_key": designation.removed_key, "last_version": designation.last_version,
+                "left_in_version": designation.left_in_version}
+
+
+class HistoryEventOut(Schema):
+    event = fields.String()
+    version = fields.Integer()
+    data_date = fields.Date(allow_none=True)
+    fetched_at = fields.DateTime()
+    programs = fields.List(fields.String())
+    previous_programs = fields.List(fields.String(), allow_none=True)
+
+
+class EntryHistoryOut(Schema):
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    link = fields.String()
+    via = fields.Nested(ViaOut, allow_none=True)
+    events = fields.List(fields.Nested(HistoryEventOut))
+
+
 class EntitySummaryOut(Schema):
     id = fields.String()
     name = fields.String()
@@ -127,7 +194,7 @@ class DiffArgs(StrictSchema):
 
 
 class LinkDecision(StrictSchema):
-    list = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    list = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LIST_ID_LENGTH))
     list_key = fields.String(required=True, validate=validate.Length(min=1, max=100))
     status = fields.String(required=True, validate=validate.OneOf(("confirmed", "rejected")))
 
@@ -152,12 +219,13 @@ class ScreenName(StrictSchema):
 
 class ScreenRequest(StrictSchema):
     names = fields.List(fields.Nested(ScreenName), required=True,
-                        validate=validate.Length(min=1, max=1000))
-    lists = fields.List(fields.String(validate=validate.Length(min=1, max=50)),
-                        load_default=None, allow_none=True, validate=validate.Length(max=20))
+                        validate=validate.Length(min=1, max=MAX_NAMES_PER_REQUEST))
+    lists = fields.List(LIST_ID, load_default=None, allow_none=True,
+                        validate=validate.Length(max=MAX_LISTS_PER_REQUEST))
     threshold = fields.Float(load_default=None, allow_none=True,
                              validate=validate.Range(min=0, max=1))
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class ScreenArgs(StrictSchema):
@@ -165,7 +233,8 @@ class ScreenArgs(StrictSchema):
     kind = fields.String(load_default=None, validate=validate.OneOf(SCREEN_KINDS))
     lists = fields.String(load_default=None, validate=validate.Length(max=500))
     threshold = fields.Float(load_default=None, validate=validate.Range(min=0, max=1))
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
 
 
 class CompareRequest(StrictSchema):
@@ -215,3 +284,83 @@ class SuggestionAccept(StrictSchema):
                                                 error="Use lowercase letters, digits and -."))
     name = fields.String(validate=NAME_LENGTH)
     kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+class ListVersionOut(Schema):
+    """One import of a list with its provenance (`service.models.ListVersion`)."""
+
+    id = fields.Integer()
+    list = fields.String(attribute="list_id")
+    format = fields.String()
+    data_date = fields.Date(allow_none=True)
+    fetched_at = fields.DateTime()
+    sha256 = fields.String()
+    entry_count = fields.Integer()
+    name_count = fields.Integer()
+    skipped = fields.Dict(keys=fields.String(), values=fields.Integer())
+    sources = fields.List(fields.String())
+    part_dates = fields.Dict(keys=fields.String(), values=fields.String())
+    registry_checked_at = fields.DateTime(allow_none=True)
+
+
+def version_items_json(history: Any) -> list[dict[str, Any]]:
+    """Gives a list's versions, newest first, each saying whether it is the active one."""
+    return [{**ListVersionOut().dump(version), "active": version.id == history.active_id}
+            for version in history.versions]
+
+
+class ListOverviewOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    active_version = fields.Nested(ListVersionOut, allow_none=True)
+    version_count = fields.Integer()
+    stale = fields.Boolean()
+
+
+class EntrySummaryOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    programs = fields.List(fields.String())
+
+
+class EntryPageOut(Schema):
+    items = fields.List(fields.Nested(EntrySummaryOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    version = fields.Integer()
+
+
+def entry_record_json(record: Any) -> dict[str, Any]:
+    """Gives an entry as the list gives it (its stored common model), with list and version.
+
+    The entry's fields vary by source (`extra`), so they are passed through as stored.
+    """
+    return {**record.row.data, "list": record.list_id, "version": record.version}
+
+
+class EntryChangeOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    fields_ = fields.List(fields.String(), data_key="fields", attribute="fields")
+    old_name = fields.String(allow_none=True)
+    programs_added = fields.List(fields.String())
+    programs_removed = fields.List(fields.String())
+
+
+class ListDiffOut(Schema):
+    """What changed between two versions; `changes` only when the details are asked for."""
+
+    list = fields.String(attribute="list_id")
+    from_ = fields.Function(lambda d: d.from_version.id, data_key="from")
+    to = fields.Function(lambda d: d.to_version.id)
+    counts = fields.Function(lambda d: {"added": len(d.added), "removed": len(d.removed),
+                                        "changed": len(d.changed)})
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = fields.Function(lambda d: [c.key for c in d.changed])
+    changes = fields.Function(lambda d: EntryChangeOut(many=True).dump(d.changed))

@@ -11,7 +11,6 @@ from marshmallow import fields, validate
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import NAME_LENGTH, SCREEN_KINDS, StrictSchema
-from service.api.screening import current_index
 from service.errors import InvalidInput
 from service.jobs.store import requests_from_csv
 from service.monitoring import (
@@ -24,8 +23,8 @@ from service.monitoring import (
     list_watchlists,
     watchlist_json,
 )
-from service.security import current_actor
-from service.web import session, settings
+from service.security.middleware import current_actor
+from service.web import current_index, session, settings
 
 blueprint = Blueprint("watchlists", __name__, url_prefix="/v1/watchlists")
 alerts_blueprint = Blueprint("alerts", __name__, url_prefix="/v1/alerts")

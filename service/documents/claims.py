@@ -13,7 +13,9 @@ not to every entity in the sentence:
 - with no mention before it, the first mention after it, if close.
 
 Judging a claim (`judge_claims`) reads the designation status of its entity or list entry
-from the active list versions, and gives the evidence either way.
+from the active list versions, and gives the evidence either way. `record_claim_verdicts`
+keeps each claim's judgements as list versions change: one row per change of verdict or of
+the versions judged against (`ClaimVerdict`), read back as the claim's history.
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from service.documents.mentions import Mention
 from service.lists.programs import explain
-from service.models import DocumentClaim, ListEntryRow, ListVersion, SanctionsList
+from service.models import (
+    ClaimVerdict,
+    DocumentClaim,
+    ListEntryRow,
+    ListVersion,
+    SanctionsList,
+    utcnow,
+)
 from service.registry.designations import Designation, designations_for
 from service.registry.passages import split_sentences
 
@@ -35,17 +44,23 @@ DESIGNATED = "designated"
 NOT_DESIGNATED = "not_designated"
 AGREES, CONFLICTS, UNKNOWN = "agrees", "conflicts", "unknown"
 STATUSES = (AGREES, CONFLICTS, UNKNOWN)
+# Designation statuses beside listed / not_listed / unknown (registry/designations.py).
+POSSIBLE, REMOVED = "possible", "removed"
 
 _VERB = r"(?:designated|listed|sanctioned|blacklisted)"
 _NEGATOR = r"(?:\bnot\b|\bnever\b|\bno\s+longer\b|n['’]t\b)"
+# One character of the words between a negation and its list or verb: anything within the
+# clause, including the dots of an abbreviation of capitals ("not on any U.S. sanctions
+# list", "never listed by the U.N."), which do not end it.
+_IN_CLAUSE = r"(?:[^.;:!?]|(?<=\b[A-Z])\.)"
 # Negations first: their words must not also count as a positive cue.
 _NEGATIVE_CUES = [
-    re.compile(rf"{_NEGATOR}(?!\s+only\b)[^.;:!?]{{0,30}}?\b{_VERB}\b", re.IGNORECASE),
-    re.compile(r"\bnot\s+(?:on|in)\s+(?:any|the|a)\b[^.;:!?]{0,40}?\b(?:black)?lists?\b",
+    re.compile(rf"{_NEGATOR}(?!\s+only\b){_IN_CLAUSE}{{0,30}}?\b{_VERB}\b", re.IGNORECASE),
+    re.compile(rf"\bnot\s+(?:on|in)\s+(?:any|the|a)\b{_IN_CLAUSE}{{0,40}}?\b(?:black)?lists?\b",
                re.IGNORECASE),
     re.compile(r"\bnot\s+(?:subject\s+to|under)\s+(?:any\s+)?(?:[\w.]+\s+)?sanctions\b",
                re.IGNORECASE),
-    re.compile(r"\bde-?listed\b|\bremoved\s+from\s+(?:the|any)\b[^.;:!?]{0,40}?\blist\b",
+    re.compile(rf"\bde-?listed\b|\bremoved\s+from\s+(?:the|any)\b{_IN_CLAUSE}{{0,40}}?\blist\b",
                re.IGNORECASE),
 ]
 # Cues naming a program: the claim is then also checked against the entry's programs.
@@ -174,6 +189,8 @@ class Judgement:
     status: str
     reason: str
     evidence: list[dict[str, Any]]
+    # The list versions judged against: list id -> version id (lists with no version left out).
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 def judge_claims(claims: Sequence[DocumentClaim], *, session: Session) -> list[Judgement]:
@@ -193,29 +210,94 @@ def judge_claims(claims: Sequence[DocumentClaim], *, session: Session) -> list[J
                                                     listed=None))]
         else:
             designations = []
-        judgements.append(_judge(claim, designations))
+        judgement = _judge(claim, designations)
+        judgement.versions = {d.list_id: d.version for d in designations
+                              if d.version is not None}
+        judgements.append(judgement)
     return judgements
 
 
+def record_claim_verdicts(*, session: Session) -> int:
+    """Judges every stored claim against the active list versions and appends a verdict row
+    for each claim whose verdict (status, reason) or versions differ from its last row;
+    gives how many rows were appended. Run it after list versions activate."""
+    session.flush()
+    claims = list(session.exec(select(DocumentClaim).order_by(col(DocumentClaim.id))).all())
+    if not claims:
+        return 0
+    last = _last_verdicts(session)
+    judged_at = utcnow()
+    appended = 0
+    for claim, judgement in zip(claims, judge_claims(claims, session=session), strict=True):
+        if claim.id is None:  # not stored: nothing to keep a history of
+            continue
+        previous = last.get(claim.id)
+        if previous is not None and (previous.status, previous.reason, previous.versions) == (
+                judgement.status, judgement.reason, judgement.versions):
+            continue
+        session.add(ClaimVerdict(claim_id=claim.id, status=judgement.status,
+                                 reason=judgement.reason, evidence=judgement.evidence,
+                                 versions=judgement.versions, judged_at=judged_at))
+        appended += 1
+    if appended:
+        session.flush()
+    return appended
+
+
+def claim_histories(claim_ids: Sequence[int], *, session: Session
+                    ) -> dict[int, list[ClaimVerdict]]:
+    """Gives each claim's recorded verdicts, oldest first."""
+    histories: dict[int, list[ClaimVerdict]] = {claim_id: [] for claim_id in claim_ids}
+    if not claim_ids:
+        return histories
+    for row in session.exec(select(ClaimVerdict).where(
+            col(ClaimVerdict.claim_id).in_(sorted(set(claim_ids))))
+            .order_by(col(ClaimVerdict.id))).all():
+        histories[row.claim_id].append(row)
+    return histories
+
+
+def _last_verdicts(session: Session) -> dict[int, ClaimVerdict]:
+    """Gives the newest verdict row of every claim that has one."""
+    newest = select(func.max(ClaimVerdict.id)).group_by(col(ClaimVerdict.claim_id))
+    return {row.claim_id: row for row in session.exec(
+        select(ClaimVerdict).where(col(ClaimVerdict.id).in_(newest))).all()}
+
+
 def _judge(claim: DocumentClaim, designations: Sequence[Designation]) -> Judgement:
-    listed = [d for d in designations if d.listed]
+    """Judges one claim against its designations on every list.
+
+    A designation's status is listed | possible | not_listed | removed | unknown (older
+    readers give only listed | not_listed | unknown). `listed` alone settles a claim either
+    way; a `possible` match (a name-match suggestion nobody has reviewed yet) leaves the
+    claim open; `removed` counts as not listed now, and the reason says so.
+    """
+    listed = [d for d in designations if d.listed is True and d.status != POSSIBLE]
+    possible = [d for d in designations if d.status == POSSIBLE]
     checked = [d for d in designations if d.status != "unknown"]
     if not checked:
+        # A list with a version whose entities were not checked yet says so in its note.
+        pending = [f"{d.list_id} version {d.version}"
+                   + (f" ({note})" if (note := getattr(d, "note", None)) else "")
+                   for d in designations if d.version is not None]
+        if pending:
+            return Judgement(UNKNOWN, "Not checked yet against " + "; ".join(pending) + ".", [])
         return Judgement(UNKNOWN, "No active list version to check the claim against.", [])
-    if claim.claim == NOT_DESIGNATED:
-        if listed:
+    if listed:
+        if claim.claim == NOT_DESIGNATED:
             return Judgement(CONFLICTS, _listed_reason(listed), _evidence(listed))
-        return Judgement(AGREES, _not_listed_reason(checked), _evidence(checked))
-    if not listed:
-        return Judgement(CONFLICTS, _not_listed_reason(checked), _evidence(checked))
-    cited = list(claim.programs or [])
-    if cited and not any(code in list(d.programs) for d in listed for code in cited):
-        return Judgement(
-            CONFLICTS,
-            f"Listed, but not under {', '.join(cited)}: {_listed_reason(listed)}",
-            _evidence(listed),
-        )
-    return Judgement(AGREES, _listed_reason(listed), _evidence(listed))
+        cited = list(claim.programs or [])
+        if cited and not any(code in list(d.programs) for d in listed for code in cited):
+            return Judgement(
+                CONFLICTS,
+                f"Listed, but not under {', '.join(cited)}: {_listed_reason(listed)}",
+                _evidence(listed),
+            )
+        return Judgement(AGREES, _listed_reason(listed), _evidence(listed))
+    if possible:
+        return Judgement(UNKNOWN, _possible_reason(possible), _evidence(possible))
+    status = AGREES if claim.claim == NOT_DESIGNATED else CONFLICTS
+    return Judgement(status, _not_listed_reason(checked), _evidence(checked))
 
 
 def _listed_reason(listed: Sequence[Designation]) -> str:
@@ -226,12 +308,31 @@ def _listed_reason(listed: Sequence[Designation]) -> str:
     ) + "."
 
 
-def _not_listed_reason(checked: Sequence[Designation]) -> str:
-    return "No entry on " + ", ".join(
+def _possible_reason(possible: Sequence[Designation]) -> str:
+    return "A possible match awaits review: " + "; ".join(
         f"{d.list_id} version {d.version}"
-        + (f" ({d.data_date.isoformat()})" if d.data_date else "")
-        for d in checked
+        + (f" entry {d.list_key}" if d.list_key else "")
+        + (f" ({d.matched_name})" if d.matched_name else "")
+        for d in possible
     ) + "."
+
+
+def _not_listed_reason(checked: Sequence[Designation]) -> str:
+    parts = []
+    for d in checked:
+        where = f"{d.list_id} version {d.version}" + (
+            f" ({d.data_date.isoformat()})" if d.data_date else "")
+        if d.status == REMOVED:
+            # Fields the extended Designation carries; absent before it (then None).
+            key = getattr(d, "removed_key", None) or d.list_key
+            left = getattr(d, "left_in_version", None)
+            last = getattr(d, "last_version", None)
+            parts.append(f"{where}: {f'entry {key}' if key else 'the entry'} was removed"
+                         + (f" in version {left}" if left is not None else "")
+                         + (f", last listed in version {last}" if last is not None else ""))
+        else:
+            parts.append(where)
+    return "No entry on " + "; ".join(parts) + "."
 
 
 def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
@@ -241,7 +342,8 @@ def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
             "version": d.version,
             "data_date": d.data_date.isoformat() if d.data_date else None,
             "listed": bool(d.listed),
-            "list_key": d.list_key,
+            "status": d.status,
+            "list_key": d.list_key or getattr(d, "removed_key", None),
             "name": d.matched_name,
             "programs": list(d.programs),
             "program_details": explain(list(d.programs)),
@@ -252,7 +354,12 @@ def _evidence(designations: Sequence[Designation]) -> list[dict[str, Any]]:
 
 def _active_entries(keys: Sequence[tuple[str, str]], *, session: Session
                     ) -> dict[tuple[str, str], Designation]:
-    """Gives the status of list entries (by list and key) on their lists' active versions."""
+    """Gives the status of list entries (by list and key) on their lists' active versions.
+
+    An entry missing from the active version but held by an earlier one (up to the active
+    one: a rolled-back list's later imports do not count) is `removed`, with the last
+    version it was on and the one it left in, as for an entity's links.
+    """
     result: dict[tuple[str, str], Designation] = {}
     wanted: dict[str, set[str]] = {}
     for list_id, key in keys:
@@ -266,12 +373,51 @@ def _active_entries(keys: Sequence[tuple[str, str]], *, session: Session
         rows = {row.key: row for row in session.exec(select(ListEntryRow).where(
             ListEntryRow.version_id == version.id, col(ListEntryRow.key).in_(sorted(wanted_keys))
         )).all()}
+        earlier = _earlier_versions(list_id, version.id, set(wanted_keys) - set(rows),
+                                    session=session)
         for key in wanted_keys:
             row = rows.get(key)
-            result[(list_id, key)] = Designation(
-                list_id=list_id, status="listed" if row else "not_listed", listed=row is not None,
-                programs=list(row.programs) if row else [], list_key=key if row else None,
-                list_keys=[key] if row else [], matched_name=row.name if row else None,
-                version=version.id, data_date=version.data_date,
-            )
+            if row is not None:
+                result[(list_id, key)] = Designation(
+                    list_id=list_id, status="listed", listed=True, programs=list(row.programs),
+                    list_key=key, list_keys=[key], matched_name=row.name, version=version.id,
+                    data_date=version.data_date)
+            elif earlier.get(key):
+                last = max(earlier[key])
+                result[(list_id, key)] = Designation(
+                    list_id=list_id, status=REMOVED, listed=False, version=version.id,
+                    data_date=version.data_date, removed_key=key, last_version=last,
+                    left_in_version=_first_version_after(list_id, last, version.id,
+                                                         session=session))
+            else:
+                result[(list_id, key)] = Designation(
+                    list_id=list_id, status="not_listed", listed=False, version=version.id,
+                    data_date=version.data_date)
     return result
+
+
+def _earlier_versions(list_id: str, active_id: int, keys: set[str], *, session: Session
+                      ) -> dict[str, list[int]]:
+    """Gives, per key, the versions of the list before the active one that held it."""
+    seen: dict[str, list[int]] = {}
+    if not keys:
+        return seen
+    for key, version_id in session.exec(
+        select(ListEntryRow.key, ListEntryRow.version_id)
+        .join(ListVersion, col(ListVersion.id) == col(ListEntryRow.version_id))
+        .where(ListVersion.list_id == list_id, col(ListEntryRow.key).in_(sorted(keys)),
+               col(ListEntryRow.version_id) < active_id)
+        .order_by(col(ListEntryRow.version_id))
+    ).all():
+        seen.setdefault(key, []).append(version_id)
+    return seen
+
+
+def _first_version_after(list_id: str, version_id: int, until: int, *, session: Session
+                         ) -> int:
+    """Gives the list's first version after `version_id`, at most `until` (the active one)."""
+    first = session.exec(
+        select(func.min(ListVersion.id)).where(
+            ListVersion.list_id == list_id, col(ListVersion.id) > version_id,
+            col(ListVersion.id) <= until)).one()
+    return first if first is not None else until

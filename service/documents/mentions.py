@@ -32,10 +32,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from service.matching import vocabulary
-from service.matching.catalog import REGISTRY_LIST
 from service.matching.index import IndexedName, Match, NameIndex
 from service.matching.normalize import PERSON, NamePart, canonical_kind, normalize_name
 from service.matching.scorer import DEFAULT_THRESHOLD
+from service.terms import REGISTRY_LIST
 
 # A mention needs more than a screening hit: a text offers many more candidate spans than a
 # screening request, so the bar is a little above the decision threshold.

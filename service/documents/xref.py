@@ -1,30 +1,42 @@
 """Cross-referencing documents: add a text, find its mentions and claims, read them back.
 
 Mentions come from the whole index (the active list versions and the registry's names);
-claims are found over those mentions and judged when read. A registry entity's variant
-spellings found in a document also become its passages: each one the matcher finds (over the
-registry's own names only, so that the result does not depend on which list versions are
-loaded) and that no passage covers yet is kept as a name of role "mention" (it finds
-passages; it is neither searched nor screened) and the passages are refreshed.
+claims are found over those mentions and judged when read; each cross-referencing run also
+records the claims' verdicts (`record_claim_verdicts`), which the claims show as history.
+A claim the text still makes keeps its row (and so its history) when the document is
+cross-referenced again.
+
+A registry entity's variant spellings found in a document also become its passages: each
+one the matcher finds (over the registry's own names only, so that the result does not
+depend on which list versions are loaded) and that no passage covers yet is kept as a name
+of role "mention" (it finds passages; it is neither searched nor screened) and the passages
+are refreshed.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, select
 
-from service.documents.claims import STATUSES, Judgement, find_claims, judge_claims
+from service.documents.claims import (
+    STATUSES,
+    Judgement,
+    claim_histories,
+    find_claims,
+    judge_claims,
+    record_claim_verdicts,
+)
 from service.documents.mentions import Mention, find_mentions
 from service.errors import Conflict, InvalidInput, NotFound
-from service.matching.catalog import REGISTRY_LIST, LoadedIndex, build_index
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
+    ClaimVerdict,
     Document,
     DocumentClaim,
     DocumentMention,
@@ -32,14 +44,15 @@ from service.models import (
     EntityName,
     Passage,
 )
-from service.registry.entities import refresh_passages, slugify
+from service.registry.entities import LEARNT_ROLE, refresh_passages, slugify
+from service.screening.catalog import LoadedIndex, build_index
+from service.terms import REGISTRY_LIST
 from service.textkeys import search_key
 
 # Longest text a document may have: scanning is linear, about 2 s per MB against the SDN.
 MAX_TEXT_LENGTH = 1_000_000
 # Source recorded on a spelling learnt from a document (followed by the document's id).
 LEARNT_SOURCE = "document"
-LEARNT_ROLE = "mention"
 
 
 @dataclass
@@ -90,7 +103,8 @@ def cross_reference_documents(documents: Sequence[Document] | None = None, *,
     """Finds the mentions and claims of the documents (default: all) and stores them.
 
     Gives counts of what changed; cross-referencing unchanged documents against an unchanged
-    index changes nothing.
+    index changes nothing. Every stored claim's verdict is then recorded if it changed (the
+    first verdict of a new claim included).
     """
     session.flush()
     docs = list(documents) if documents is not None else list(
@@ -109,6 +123,9 @@ def cross_reference_documents(documents: Sequence[Document] | None = None, *,
         session.flush()
         # A learnt spelling may occur in every document, and may shadow another entity's.
         refresh_passages(session=session)
+    verdicts = record_claim_verdicts(session=session)
+    if verdicts:
+        changes["claim_verdicts_recorded"] += verdicts
     return changes
 
 
@@ -117,7 +134,8 @@ def cross_reference(document: Document, *, session: Session, loaded: LoadedIndex
     """Stores one document's mentions and claims, and learns its new registry spellings."""
     known_entities = set(session.exec(select(Entity.id)).all())
     mentions = [_known(m, known_entities) for m in find_mentions(document.text, loaded.index)]
-    claims = find_claims(document.text, mentions)
+    claims = find_claims(document.text, mentions + _delisted_subjects(document, mentions,
+                                                                      session=session))
     new_mentions = [
         DocumentMention(document_id=document.id, start=m.start, end=m.end, text=m.text,
                         score=m.score, entity_id=m.entity_id, list_id=m.list_id,
@@ -131,13 +149,37 @@ def cross_reference(document: Document, *, session: Session, loaded: LoadedIndex
                       list_key=c.mention.list_key, claim=c.claim, programs=c.programs)
         for c in claims
     ]
-    changed = _replace(DocumentMention, document.id, new_mentions, _mention_key,
+    changed = _replace(DocumentMention, document.id, new_mentions, _mention_key, (),
                        session=session)
-    changed = _replace(DocumentClaim, document.id, new_claims, _claim_key,
+    changed = _replace(DocumentClaim, document.id, new_claims, _claim_key, _CLAIM_RESOLUTION,
                        session=session) or changed
     learnt = _learn_spellings(document, find_mentions(document.text, registry),
                               session=session)
     return XrefOutcome(len(new_mentions), len(new_claims), learnt, changed)
+
+
+def _delisted_subjects(document: Document, mentions: Sequence[Mention], *,
+                       session: Session) -> list[Mention]:
+    """Gives the subjects of the document's stored claims about list entries that the text
+    no longer mentions, because the entry has left the active version.
+
+    The text still makes the claim, and the entry it was about is known: the claim stays,
+    with its verdict history, and is judged against a list that no longer holds the entry
+    (`removed`), instead of vanishing with its history. A span that now names something
+    else is that mention's, as usual.
+    """
+    spans = [(m.start, m.end) for m in mentions]
+    subjects = {}
+    for claim in session.exec(select(DocumentClaim).where(
+            DocumentClaim.document_id == document.id,
+            col(DocumentClaim.list_key).is_not(None))).all():
+        start, end = claim.mention_start, claim.mention_end
+        if any(start < e and s < end for s, e in spans):
+            continue
+        subjects[(start, end)] = Mention(start, end, document.text[start:end], 0.0,
+                                         claim.entity_id, claim.list_id, claim.list_key,
+                                         document.text[start:end])
+    return list(subjects.values())
 
 
 def registry_index(session: Session) -> NameIndex:
@@ -167,19 +209,43 @@ def _mention_key(row: DocumentMention) -> tuple[Any, ...]:
 
 
 def _claim_key(row: DocumentClaim) -> tuple[Any, ...]:
-    return (row.start, row.end, row.mention_start, row.mention_end, row.cue, row.entity_id,
-            row.list_id, row.list_key, row.claim, tuple(row.programs))
+    """What makes a claim the same claim: the sentence, the span it is about, and what it
+    says. Which entity or entry that span resolves to, and the cue words and programs, are
+    kept up to date on the claim (`_CLAIM_RESOLUTION`)."""
+    return (row.start, row.end, row.mention_start, row.mention_end, row.claim)
 
 
-def _replace(table: Any, document_id: str, rows: Sequence[Any], key: Any, *,
-             session: Session) -> bool:
-    """Makes the document's rows of `table` exactly `rows`; tells whether anything changed."""
-    current = session.exec(select(table).where(table.document_id == document_id)).all()
-    if sorted(map(key, current)) == sorted(map(key, rows)):
-        return False
-    session.exec(delete(table).where(table.document_id == document_id))
-    session.add_all(rows)
-    return True
+_CLAIM_RESOLUTION = ("entity_id", "list_id", "list_key", "cue", "programs")
+
+
+def _replace(table: Any, document_id: str, rows: Sequence[Any], key: Any,
+             updatable: Sequence[str], *, session: Session) -> bool:
+    """Makes the document's rows of `table` exactly `rows`; tells whether anything changed.
+
+    A stored row with the same `key` as a wanted one stays, with its id (a claim's verdict
+    history hangs on it), and takes the wanted row's `updatable` fields; the others go.
+    """
+    wanted: dict[Any, list[Any]] = defaultdict(list)
+    for row in rows:
+        wanted[key(row)].append(row)
+    changed = False
+    for stored in session.exec(select(table).where(table.document_id == document_id)).all():
+        same = wanted.get(key(stored))
+        if not same:
+            session.delete(stored)
+            changed = True
+            continue
+        new = same.pop()
+        for name in updatable:
+            if getattr(stored, name) != getattr(new, name):
+                setattr(stored, name, getattr(new, name))
+                session.add(stored)
+                changed = True
+    for missing in wanted.values():
+        if missing:
+            session.add_all(missing)
+            changed = True
+    return changed
 
 
 def _learn_spellings(document: Document, mentions: Sequence[Mention], *,
@@ -231,12 +297,13 @@ def document_view(document_id: str, *, session: Session) -> dict[str, Any]:
         .order_by(col(DocumentMention.start))).all()
     claims = _document_claims(session, DocumentClaim.document_id == document_id)
     judgements = judge_claims(claims, session=session)
+    histories = claim_histories([c.id for c in claims if c.id is not None], session=session)
     return {
         "document": document,
         "passages": list(passages),
         "mentions": [mention_json(m) for m in mentions],
-        "claims": [claim_json(c, j, document.text) for c, j in zip(claims, judgements,
-                                                                  strict=True)],
+        "claims": [claim_json(c, j, document.text, histories.get(c.id or 0, []))
+                   for c, j in zip(claims, judgements, strict=True)],
     }
 
 
@@ -259,9 +326,11 @@ def list_claims(*, session: Session, status: str | None = None, claim: str | Non
         col(Document.id).in_(sorted({c.document_id for c, _ in pairs})))).all())
     start = (page - 1) * per_page
     counts = Counter(j.status for j in judgements)
+    shown = pairs[start:start + per_page]
+    histories = claim_histories([c.id for c, _ in shown if c.id is not None], session=session)
     return {
-        "items": [claim_json(c, j, texts[c.document_id])
-                  for c, j in pairs[start:start + per_page]],
+        "items": [claim_json(c, j, texts[c.document_id], histories.get(c.id or 0, []))
+                  for c, j in shown],
         "total": len(pairs),
         "page": page,
         "per_page": per_page,
@@ -283,8 +352,9 @@ def mention_json(row: DocumentMention) -> dict[str, Any]:
             "matched_name": row.matched_name}
 
 
-def claim_json(row: DocumentClaim, judgement: Judgement, text: str) -> dict[str, Any]:
-    """Gives the JSON form of a claim with its judgement."""
+def claim_json(row: DocumentClaim, judgement: Judgement, text: str,
+               history: Sequence[ClaimVerdict] = ()) -> dict[str, Any]:
+    """Gives the JSON form of a claim with its judgement now and its recorded verdicts."""
     return {
         "id": row.id,
         "document_id": row.document_id,
@@ -302,4 +372,14 @@ def claim_json(row: DocumentClaim, judgement: Judgement, text: str) -> dict[str,
         "status": judgement.status,
         "reason": judgement.reason,
         "evidence": judgement.evidence,
+        "history": [verdict_json(v) for v in history],
     }
+
+
+def verdict_json(row: ClaimVerdict) -> dict[str, Any]:
+    """Gives the JSON form of a recorded verdict."""
+    judged_at = row.judged_at
+    if judged_at.tzinfo is None:  # SQLite gives back naive values; they are UTC
+        judged_at = judged_at.replace(tzinfo=UTC)
+    return {"status": row.status, "reason": row.reason, "versions": dict(row.versions),
+            "judged_at": judged_at.isoformat()}

@@ -24,14 +24,14 @@ from sqlmodel import Session, col, select
 from service.config import Settings
 from service.errors import ServiceError
 from service.jobs.store import ACTIVE_STATES, MATCH_FIELDS, record_job
-from service.matching.catalog import IndexHolder, LoadedIndex
-from service.matching.screening import (
+from service.models import ScreeningJob, ScreeningJobChunk, utcnow
+from service.screening.catalog import IndexHolder, LoadedIndex
+from service.screening.screen import (
     ScreeningRequest,
     list_versions_json,
     match_json,
     screen_names,
 )
-from service.models import ScreeningJob, ScreeningJobChunk, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import Any
 def post_worker_init(worker: Any) -> None:
     import threading
 
-    from service.api.screening import warm_index
     from service.jobs.serving import start_runner
+    from service.web import warm_index
 
     # The app is loaded in the worker (no --preload), so its threads are not lost to a fork.
     start_runner(worker.wsgi)

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from service import monitoring
 from service.config import Settings
 from service.jobs.execute import new_owner, run_next_chunk
-from service.matching.catalog import IndexHolder
+from service.screening.catalog import IndexHolder
 
 log = logging.getLogger(__name__)
 

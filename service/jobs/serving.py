@@ -14,8 +14,8 @@ from flask import Flask
 
 from service.config import Settings
 from service.jobs.runner import JobRunner, runner_kind
-from service.matching.catalog import IndexHolder
 from service.models import ScreeningJob
+from service.web import index_holder
 
 EXTENSION = "xref.job_runner"
 
@@ -32,8 +32,7 @@ def start_runner(app: Flask) -> JobRunner | None:
         settings: Settings = app.config["SETTINGS"]
         if runner_kind(settings) != "thread":
             return None
-        holder = app.extensions.setdefault("xref.index", IndexHolder())
-        runner = JobRunner(app.extensions["xref.engine"], settings, holder)
+        runner = JobRunner(app.extensions["xref.engine"], settings, index_holder(app))
         app.extensions[EXTENSION] = runner
     return runner.start()
 

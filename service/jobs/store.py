@@ -16,13 +16,14 @@ from sqlmodel import Session, col, select
 
 from service import audit
 from service.errors import Conflict, InvalidInput, NotFound, ServiceError
-from service.matching.catalog import LoadedIndex
-from service.matching.csvio import KINDS, SCREEN_COLUMNS, read_names
-from service.matching.screening import MAX_NAME_LENGTH, ScreeningRequest, known_lists
+from service.matching.algorithm import MATCHER, matcher_json
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
+from service.screening.catalog import LoadedIndex
+from service.screening.csvio import SCREEN_COLUMNS, read_names
+from service.screening.screen import ScreeningRequest, known_lists
+from service.terms import MAX_NAME_LENGTH, SCREEN_KINDS
 
 ACTIVE_STATES = ("queued", "running")
-FINAL_STATES = ("done", "failed", "cancelled")
 # Order of a candidate's fields as a chunk stores them (lists, not dicts: a million names'
 # results are a lot of JSON).
 MATCH_FIELDS = ("score", "match", "list", "list_key", "matched_name", "name", "kind",
@@ -53,9 +54,9 @@ def requests_from_json(items: Sequence[Any]) -> Iterator[ScreeningRequest]:
             raise InvalidInput(f"{where}: the id must be a string of at most 200 characters.",
                                details={"index": position})
         # A kind that is not a string (a list, an object) is unhashable: check the type first.
-        if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        if kind is not None and (not isinstance(kind, str) or kind not in SCREEN_KINDS):
             raise InvalidInput(f"{where}: unknown kind {kind!r}.",
-                               details={"index": position, "kinds": sorted(KINDS)})
+                               details={"index": position, "kinds": sorted(SCREEN_KINDS)})
         yield ScreeningRequest(name.strip(), identifier or None, kind)
 
 
@@ -116,7 +117,8 @@ def create_job(
                 f"No active version to screen against for {', '.join(unknown)}.",
                 details={"unknown_lists": unknown, "available": sorted(known_lists(loaded))})
     job = ScreeningJob(id=uuid.uuid4().hex, actor=actor, lists=lists or None,
-                       threshold=threshold, limit=limit, names_sha256="")
+                       threshold=threshold, limit=limit, names_sha256="",
+                       matcher_name=MATCHER.NAME, matcher_version=MATCHER.VERSION)
     session.add(job)
     session.flush()
     digest = audit.NamesDigest()
@@ -197,7 +199,8 @@ def record_job(job: ScreeningJob, *, session: Session, store_names: bool) -> Non
     audit.record_screening("job", names, counts, session=session, actor=job.actor,
                            list_versions=versions, store_names=store_names,
                            threshold=job.threshold, lists=job.lists, reference=job.id,
-                           digest=job.names_sha256)
+                           digest=job.names_sha256,
+                           matcher=(job.matcher_name, job.matcher_version))
 
 
 def job_json(job: ScreeningJob) -> dict[str, Any]:
@@ -217,6 +220,7 @@ def job_json(job: ScreeningJob) -> dict[str, Any]:
         "limit": job.limit,
         "error": job.error,
         "note": job.note,
+        "matcher": matcher_json(job.matcher_name, job.matcher_version),
     }
 
 

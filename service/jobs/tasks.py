@@ -27,8 +27,8 @@ from service.db import make_engine
 from service.jobs.execute import new_owner, run_next_chunk
 from service.jobs.runner import housekeeping
 from service.jobs.store import ACTIVE_STATES
-from service.matching.catalog import IndexHolder
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
+from service.screening.catalog import IndexHolder
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ from typing import Any
 import countrynames
 from sqlmodel import Session, col, select
 
-from service.matching.catalog import linked_entries, version_names
 from service.matching.index import NameIndex
 from service.models import Entity, EntityLink, EntityName, ListEntryRow, ListVersion, SanctionsList
 from service.registry.designations import ACCEPTED_LINK_STATES
+from service.screening.catalog import linked_entries, version_names
 
 # Candidates looked at per registry name: a name rarely has more than a few true entries.
 CANDIDATES_PER_NAME = 5

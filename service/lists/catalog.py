@@ -5,14 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from service.models import SanctionsList
+from service.terms import LISTS
 
-LISTS: dict[str, str] = {
-    "us_ofac_sdn": "OFAC Specially Designated Nationals and Blocked Persons List",
-    "us_ofac_cons": "OFAC Consolidated Sanctions List (non-SDN)",
-    "un_sc": "UN Security Council Consolidated List",
-    "us_csl": "US Consolidated Screening List (trade.gov)",
-    "opensanctions": "OpenSanctions (FollowTheMoney entities)",
-}
+__all__ = ["LISTS", "ensure_lists"]
 
 
 def ensure_lists(*, session: Session) -> None:

@@ -38,26 +38,6 @@ class ListDiff:
     removed: list[str]
     changed: list[EntryChange]
 
-    def to_dict(self, *, details: bool = True) -> dict[str, Any]:
-        """Gives the JSON form: arrays of list keys plus, optionally, what changed in each."""
-        body: dict[str, Any] = {
-            "list": self.list_id,
-            "from": self.from_version.id,
-            "to": self.to_version.id,
-            "counts": {"added": len(self.added), "removed": len(self.removed),
-                       "changed": len(self.changed)},
-            "added": self.added,
-            "removed": self.removed,
-            "changed": [c.key for c in self.changed],
-        }
-        if details:
-            body["changes"] = [
-                {"key": c.key, "name": c.name, "fields": c.fields, "old_name": c.old_name,
-                 "programs_added": c.programs_added, "programs_removed": c.programs_removed}
-                for c in self.changed
-            ]
-        return body
-
 
 def _key_order(key: str) -> tuple[int, str]:
     # OFAC keys are numbers: order 99 before 100, other lists' keys as text.

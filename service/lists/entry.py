@@ -11,12 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-# Kinds shared by every list and by the registry.
-KINDS = ("person", "organization", "vessel", "aircraft", "other")
-
-# Name types: the primary name, and the alias types OFAC uses (a.k.a., formerly, now known as).
-NAME_TYPES = ("primary", "aka", "fka", "nka")
-
 
 @dataclass(frozen=True, slots=True)
 class EntryName:
@@ -77,6 +71,11 @@ class ParseResult:
 class ListFormatError(ValueError):
     """A list file could not be read: says what went wrong and where (file, line)."""
 
+    # What the API answers with (the web edge reads these, so the error tree need not know
+    # about list files); a ValueError still, as the parsers' callers catch it as one.
+    status = 422
+    code = "invalid_list_file"
+
     def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
         self.file = file
         self.line = line
@@ -85,3 +84,8 @@ class ListFormatError(ValueError):
             where = f" ({file}" + (f", line {line}" if line else "") + ")"
         super().__init__(message + where)
         self.reason = message
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """Gives where the file went wrong, for the error envelope."""
+        return {"file": self.file, "line": self.line}

@@ -48,11 +48,6 @@ def _table() -> tuple[dict[str, int], int, float]:
     return counts, total, rare_log
 
 
-def part_count(phonetic: str) -> int:
-    """Gives in how many listed names a phonetic key occurs (0 when not in the table)."""
-    return _table()[0].get(phonetic, 0)
-
-
 def part_weight(phonetic: str, length: int) -> float:
     """Gives a part's weight in [MIN_WEIGHT, 1]: log-rarity among listed names."""
     if length == 1 and not phonetic.isdigit():

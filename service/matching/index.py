@@ -443,7 +443,7 @@ class NameIndex:
             above_floor, overlap = above_floor[keep], overlap[keep]
         order = np.lexsort((above_floor, -overlap))[:scored]
         ranked = above_floor[order].tolist()
-        best: dict[tuple[str, str], tuple[float, int, Workings]] = {}
+        best: dict[tuple[str, str], tuple[float, int, Workings | None]] = {}
         for position in ranked:
             score, workings = score_with_workings(normalized_query, self._normalized[position],
                                                   strict=self._names[position].weak)

@@ -393,18 +393,66 @@ def score_normalized(
     return score, (explanation_of(workings) if explain else None)
 
 
-# What a score was worked out from, kept so that an explanation can be written later for the
-# few comparisons that need one (the returned matches of a search) without scoring again.
-Workings = tuple[Any, ...]
+class Workings:
+    """What a score was worked out from, kept so that an explanation can be written later for
+    the few comparisons that need one (the returned matches of a search) without scoring
+    again. A plain class with an explicit constructor, as the module is compiled (see
+    `Comparison`); one is made per scored pair. Never changed once made.
+    """
+
+    __slots__ = ("left", "right", "left_parts", "right_parts", "pairs", "pair_weights",
+                 "open_left", "open_right", "conflicts", "extra_factor", "weight_left",
+                 "weight_right", "missing_given", "penalties", "score")
+
+    def __init__(
+        self,
+        left: NormalizedName,
+        right: NormalizedName,
+        left_parts: tuple[NamePart, ...],
+        right_parts: tuple[NamePart, ...],
+        pairs: list[tuple[int, int, float]],
+        pair_weights: list[float],
+        open_left: list[tuple[NamePart, float]],
+        open_right: list[tuple[NamePart, float]],
+        conflicts: int,
+        extra_factor: float,
+        weight_left: float,
+        weight_right: float,
+        missing_given: NamePart | None,
+        penalties: list[tuple[str, float, dict[str, Any]]],
+        score: float,
+    ) -> None:
+        # Both names, and their parts after joining parts written apart on one side only.
+        self.left = left
+        self.right = right
+        self.left_parts = left_parts
+        self.right_parts = right_parts
+        # The aligned pairs (left index, right index, similarity) and each pair's weight.
+        self.pairs = pairs
+        self.pair_weights = pair_weights
+        # What each side leaves unexplained, with the weight it counts at.
+        self.open_left = open_left
+        self.open_right = open_right
+        # How many unmatched parts conflict, and the factor unmatched weight counted at.
+        self.conflicts = conflicts
+        self.extra_factor = extra_factor
+        self.weight_left = weight_left
+        self.weight_right = weight_right
+        # A person's given name missing on one side while found further on in the other.
+        self.missing_given = missing_given
+        # (reason, amount, details) of each penalty, and the final score.
+        self.penalties = penalties
+        self.score = score
 
 
 def score_with_workings(
     left: NormalizedName, right: NormalizedName, strict: bool = False
-) -> tuple[float, Workings]:
-    """Gives the score of two normalised names and its workings (see `explanation_of`)."""
+) -> tuple[float, Workings | None]:
+    """Gives the score of two normalised names and its workings (see `explanation_of`);
+    no workings when a name has no comparable parts."""
     left_parts, right_parts = left.words, right.words
     if not left_parts or not right_parts:
-        return 0.0, ()
+        return 0.0, None
     left_parts, right_parts, pairs = _join_until_aligned(left_parts, right_parts)
 
     # What each side leaves unexplained: its unmatched parts, and the rest of every full
@@ -495,30 +543,33 @@ def score_with_workings(
             "forms": [list(left.legal_forms), list(right.legal_forms)]}))
         score -= LEGAL_FORM_PENALTY
     score = 0.0 if score < 0.0 else 1.0 if score > 1.0 else score
-    return score, (left, right, left_parts, right_parts, pairs, pair_weights, open_left,
-                   open_right, conflicts, extra_factor, weight_left, weight_right,
-                   missing_given, penalties, score)
+    return score, Workings(left, right, left_parts, right_parts, pairs, pair_weights, open_left,
+                           open_right, conflicts, extra_factor, weight_left, weight_right,
+                           missing_given, penalties, score)
 
 
-def explanation_of(workings: Workings) -> dict[str, Any]:
+def explanation_of(workings: Workings | None) -> dict[str, Any]:
     """Gives the JSON-ready explanation of a score from its workings."""
-    if not workings:
+    if workings is None:
         return {"reason": "a name has no comparable parts"}
-    (left, right, left_parts, right_parts, pairs, pair_weights, open_left, open_right,
-     conflicts, extra_factor, weight_left, weight_right, missing_given, penalties,
-     score) = workings
+    left, right = workings.left, workings.right
+    left_parts, right_parts = workings.left_parts, workings.right_parts
+    pairs, pair_weights = workings.pairs, workings.pair_weights
+    open_left, open_right = workings.open_left, workings.open_right
+    weight_left, weight_right = workings.weight_left, workings.weight_right
+    missing_given = workings.missing_given
     explained: list[dict[str, Any]] = []
     if weight_left or weight_right:
         explained.append({
-            "penalty": "conflicting_parts_weight" if conflicts else "extra_parts",
-            "weight_factor": extra_factor,
+            "penalty": "conflicting_parts_weight" if workings.conflicts else "extra_parts",
+            "weight_factor": workings.extra_factor,
             "weight": _rounded(weight_left + weight_right),
         })
     if missing_given is not None:
         explained.append({"penalty": "missing_given_name", "part": missing_given.text,
                           "weight_factor": 1.0})
     explained += [{"penalty": reason, "amount": _rounded(amount), **details}
-                  for reason, amount, details in penalties]
+                  for reason, amount, details in workings.penalties]
     explanation: dict[str, Any] = {
         "name1": left.describe(),
         "name2": right.describe(),
@@ -531,7 +582,7 @@ def explanation_of(workings: Workings) -> dict[str, Any]:
         "unmatched_name2": [{"part": p.text, "weight": _rounded(weight)}
                             for p, weight in open_right],
         "penalties": explained,
-        "score": round(score, 4),
+        "score": round(workings.score, 4),
     }
     return explanation
 
@@ -578,6 +629,7 @@ __all__ = [
     "ORGANIZATION",
     "PERSON",
     "Comparison",
+    "Workings",
     "compare",
     "explanation_of",
     "part_similarity",

@@ -21,12 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from service.lists.programs import explain
 from service.models import EntityLink, ListEntryRow, ListVersion, SanctionsList
 
 # Link states that count as "this entity is that entry".
@@ -48,11 +46,6 @@ class Basis:
     score: float | None = None
     via: dict[str, str] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Gives the JSON form the API returns."""
-        return {"list_key": self.list_key, "link": self.link, "name": self.name,
-                "score": self.score, "via": self.via}
-
 
 @dataclass
 class Designation:
@@ -73,26 +66,6 @@ class Designation:
     last_version: int | None = None
     left_in_version: int | None = None
     note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Gives the JSON form the API returns."""
-        return {
-            "list": self.list_id,
-            "status": self.status,
-            "listed": self.listed,
-            "programs": self.programs,
-            "program_details": explain(self.programs),
-            "list_key": self.list_key,
-            "list_keys": self.list_keys,
-            "matched_name": self.matched_name,
-            "version": self.version,
-            "data_date": self.data_date.isoformat() if self.data_date else None,
-            "basis": [b.to_dict() for b in self.basis],
-            "removed": ({"list_key": self.removed_key, "last_version": self.last_version,
-                         "left_in_version": self.left_in_version}
-                        if self.status == REMOVED else None),
-            "note": self.note,
-        }
 
 
 def _via(link: EntityLink) -> dict[str, str] | None:
@@ -252,13 +225,6 @@ class HistoryEvent:
     programs: list[str]
     previous_programs: list[str] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Gives the JSON form the API returns."""
-        return {"event": self.event, "version": self.version,
-                "data_date": self.data_date.isoformat() if self.data_date else None,
-                "fetched_at": self.fetched_at.isoformat(), "programs": self.programs,
-                "previous_programs": self.previous_programs}
-
 
 def entry_history(list_id: str, list_key: str, *, session: Session) -> list[HistoryEvent]:
     """Gives the versions in which the entry appeared, changed programs or left, in order."""
@@ -292,13 +258,22 @@ def entry_history(list_id: str, list_key: str, *, session: Session) -> list[Hist
     return events
 
 
-def entity_history(entity_id: str, *, session: Session) -> list[dict[str, Any]]:
+@dataclass
+class EntryHistory:
+    """One linked entry's history on its list."""
+
+    list_id: str
+    list_key: str
+    link: str
+    via: dict[str, str] | None
+    events: list[HistoryEvent]
+
+
+def entity_history(entity_id: str, *, session: Session) -> list[EntryHistory]:
     """Gives, per list and linked entry, the entry's history over the list's versions."""
     links = session.exec(select(EntityLink).where(
         EntityLink.entity_id == entity_id, col(EntityLink.status).in_(ACCEPTED_LINK_STATES))
         .order_by(col(EntityLink.list_id), col(EntityLink.list_key))).all()
-    return [{"list": link.list_id, "list_key": link.list_key, "link": link.status,
-             "via": _via(link),
-             "events": [e.to_dict() for e in entry_history(link.list_id, link.list_key,
-                                                            session=session)]}
+    return [EntryHistory(link.list_id, link.list_key, link.status, _via(link),
+                         entry_history(link.list_id, link.list_key, session=session))
             for link in links]

@@ -1,13 +1,10 @@
-"""Documents of the registry: listing and reading them with their passages."""
+"""Documents of the registry: listing them a page at a time."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session, col, func, select
 
-from service.errors import NotFound
-from service.models import Document, Passage
+from service.models import Document
 
 
 def list_documents(*, session: Session, page: int = 1, per_page: int = 20
@@ -20,14 +17,3 @@ def list_documents(*, session: Session, page: int = 1, per_page: int = 20
     ).all()
     return list(rows), int(total)
 
-
-def document_detail(document_id: str, *, session: Session) -> dict[str, Any]:
-    """Gives the document with its text and every passage found in it."""
-    document = session.get(Document, document_id)
-    if document is None:
-        raise NotFound(f"No document with id '{document_id}'.", details={"id": document_id})
-    passages = session.exec(
-        select(Passage).where(Passage.document_id == document_id)
-        .order_by(col(Passage.start), col(Passage.entity_id))
-    ).all()
-    return {"document": document, "passages": list(passages)}

@@ -14,9 +14,12 @@ from service.errors import Conflict, NotFound
 from service.models import Document, Enrichment, Entity, EntityLink, EntityName, Passage, utcnow
 from service.registry.designations import Designation, designations_for, overall_status
 from service.registry.passages import find_passages_by_entity
+from service.terms import KINDS
 from service.textkeys import search_key
 
-KINDS = ("person", "organization", "vessel", "aircraft", "other")
+__all__ = ["KINDS"]  # the kinds an entity may have, for the callers that check one
+# The role of a registry spelling learnt from a document (seeding keeps those it did not write).
+LEARNT_ROLE = "mention"
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 

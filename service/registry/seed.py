@@ -1,6 +1,8 @@
 """Loads the registry from `seeds/`: documents, entities with their spellings, pinned links.
 
-Seeding is get-or-create and update-in-place, so running it twice changes nothing.
+Seeding is get-or-create and update-in-place, so running it twice changes nothing. Reading the
+seeded documents for mentions and claims is the documents package's, above the registry: the
+seed use case (`service.usecases.seed`) does it next.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from service.documents.xref import LEARNT_ROLE
 from service.lists.catalog import ensure_lists
 from service.models import Document, Entity, EntityLink, EntityName
-from service.registry.entities import refresh_passages, set_names
+from service.registry.entities import LEARNT_ROLE, refresh_passages, set_names
 
 
 class SeedError(ValueError):
@@ -97,6 +98,8 @@ def _seed_entities(items: list[dict[str, Any]], *, session: Session, changes: Co
                                      EntityName.role == LEARNT_ROLE)).all()]
         set_names(entity, names, session=session)
         _seed_links(entity, item.get("links", []), session=session, changes=changes)
+        _seed_rejections(entity, item.get("rejected_links", []), session=session,
+                         changes=changes)
         entities.append(entity)
     return entities
 
@@ -118,5 +121,27 @@ def _seed_links(entity: Entity, links: list[dict[str, Any]], *, session: Session
             changes["links_created"] += 1
         elif current.status != "pinned":
             current.status = "pinned"
+            session.add(current)
+            changes["links_updated"] += 1
+
+
+def _seed_rejections(entity: Entity, links: list[dict[str, Any]], *, session: Session,
+                     changes: Counter[str]) -> None:
+    """Records namesake entries reviewed by hand as not the entity (`rejected`), so that
+    name matching never suggests them for it. Rejections no longer in the seeds stay, as an
+    admin's would: a rejection is a review, not a pin."""
+    for link in links:
+        list_id, list_key = str(link["list"]), str(link["key"])
+        current = session.exec(select(EntityLink).where(
+            EntityLink.entity_id == entity.id, EntityLink.list_id == list_id,
+            EntityLink.list_key == list_key)).first()
+        if current is None:
+            session.add(EntityLink(entity_id=entity.id, list_id=list_id, list_key=list_key,
+                                   status="rejected"))
+            changes["links_created"] += 1
+        elif current.status == "pinned":
+            raise SeedError(f"{entity.id}: {list_id}:{list_key} is both pinned and rejected")
+        elif current.status != "rejected":
+            current.status = "rejected"
             session.add(current)
             changes["links_updated"] += 1

@@ -13,8 +13,8 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
+from service.api.errors import envelope
 from service.config import Settings
-from service.errors import envelope
 
 EXEMPT_PATHS = frozenset({"/healthz"})
 

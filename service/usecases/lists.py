@@ -10,12 +10,14 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from service import monitoring
 from service.config import Settings
+from service.documents.claims import record_claim_verdicts
 from service.linking.bridges import BridgeOutcome, follow_bridges
 from service.linking.suggestions import SuggestionOutcome, suggest_links
 from service.lists.importer import ImportOutcome, import_list
 from service.lists.refresh import RefreshOutcome, refresh_list
-from service.models import ListVersion, SanctionsList, utcnow
+from service.models import Alert, ListVersion, SanctionsList, utcnow
 
 
 @dataclass
@@ -61,41 +63,72 @@ def check_registry(versions: Sequence[ListVersion], *, session: Session) -> Regi
 
 def check_registry_against_active(*, session: Session, only_unchecked: bool = False
                                   ) -> RegistryCheck:
-    """Checks the registry against every active version (or those never checked)."""
+    """Checks the registry against every active version (or those never checked), then judges
+    the documents' claims again."""
     versions = session.exec(
         select(ListVersion).join(SanctionsList,
                                  col(SanctionsList.active_version_id) == col(ListVersion.id))
         .order_by(col(ListVersion.list_id))).all()
     if only_unchecked:
         versions = [v for v in versions if v.registry_checked_at is None]
-    return check_registry(versions, session=session)
+    check = check_registry(versions, session=session)
+    record_claim_verdicts(session=session)
+    return check
+
+
+@dataclass
+class VersionReaction:
+    """What follows a new active version: the registry check and the watchlists' alerts."""
+
+    check: RegistryCheck
+    alerts: list[Alert] = field(default_factory=list)
+    # Documents' claims whose verdict changed with this version (the earlier ones are kept).
+    claim_verdicts: int = 0
+
+
+def react_to_new_version(version: ListVersion, *, session: Session,
+                         store_names: bool) -> VersionReaction:
+    """Everything a newly active version sets off, in the caller's transaction.
+
+    The registry is checked against it (bridges, then name matching); the documents' claims
+    are judged again, the earlier verdicts kept; every watchlist is re-screened against it.
+    Webhooks are delivered after the commit, by the caller or by the job runner, since they
+    leave the database.
+    """
+    check = check_registry([version], session=session)
+    verdicts = record_claim_verdicts(session=session)
+    alerts = monitoring.rescreen_pending(session=session, store_names=store_names)
+    return VersionReaction(check, alerts, verdicts)
 
 
 @dataclass
 class ListImport:
-    """An import and, when it made a new version, the registry check that followed."""
+    """An import and, when it made a new version, what followed."""
 
     outcome: ImportOutcome
-    check: RegistryCheck | None
+    reaction: VersionReaction | None
 
 
 def import_list_version(list_id: str, paths: Sequence[Path], *, session: Session,
                         format: str | None = None, data_date: date | None = None,
                         sources: Sequence[str] | None = None,
                         fetched_at: datetime | None = None,
-                        part_dates: dict[str, str] | None = None) -> ListImport:
-    """Imports files as the list's new active version and checks the registry against it."""
+                        part_dates: dict[str, str] | None = None,
+                        store_names: bool = True) -> ListImport:
+    """Imports files as the list's new active version, then reacts to it."""
     outcome = import_list(list_id, paths, session=session, format=format, data_date=data_date,
                           sources=sources, fetched_at=fetched_at, part_dates=part_dates)
     if not outcome.created:
         return ListImport(outcome, None)
-    return ListImport(outcome, check_registry([outcome.version], session=session))
+    return ListImport(outcome, react_to_new_version(outcome.version, session=session,
+                                                    store_names=store_names))
 
 
 def refresh_list_version(list_id: str, *, session: Session, settings: Settings
-                         ) -> tuple[RefreshOutcome, RegistryCheck | None]:
-    """Downloads the list from its official URLs; a new version gets the registry check."""
+                         ) -> tuple[RefreshOutcome, VersionReaction | None]:
+    """Downloads the list from its official URLs; a new version is reacted to."""
     outcome = refresh_list(list_id, session=session, settings=settings)
     if outcome.status != "updated" or outcome.version is None:
         return outcome, None
-    return outcome, check_registry([outcome.version], session=session)
+    return outcome, react_to_new_version(outcome.version, session=session,
+                                         store_names=settings.audit_store_names)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from service.documents.claims import record_claim_verdicts
 from service.documents.suggestions import accept_suggestion
 from service.linking.bridges import follow_bridges
 from service.models import Entity, EntityLink
@@ -22,6 +23,8 @@ def decide_and_bridge(entity_id: str, list_id: str, list_key: str, status: str, 
     link = decide_link(entity_id, list_id, list_key, status, session=session)
     session.flush()
     follow_bridges(session=session, entity_ids=[entity_id])
+    # The entity's status may have changed, and with it what its documents' claims deserve.
+    record_claim_verdicts(session=session)
     return link
 
 

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from service.lists.importer import import_list
+from service.matching.algorithm import MATCHER
 from tests.conftest import import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
@@ -52,6 +53,7 @@ def test_right_sdn_entry_comes_first_with_an_explanation(
     assert first["explanation"]
     assert body["list_versions"] == [
         {"list": "us_ofac_sdn", "version": sdn_version, "data_date": None}]
+    assert body["matcher"] == MATCHER.describe()
 
 
 def test_a_different_given_name_is_not_a_match(client: FlaskClient, sdn_version: int) -> None:
@@ -97,6 +99,7 @@ def test_compare(client: FlaskClient) -> None:
     body = same.get_json()
     assert body["match"] is True and body["score"] >= body["threshold"]
     assert body["explanation"]
+    assert body["matcher"] == {"name": "xref-names", "version": MATCHER.VERSION}
     other = client.post("/v1/compare", json={"name1": "Jihad Mughniyeh",
                                              "name2": "Imad Mughniyeh", "kind": "person"})
     assert other.get_json()["match"] is False

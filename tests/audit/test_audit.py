@@ -18,8 +18,9 @@ from service.app import create_app
 from service.audit import name_sha256
 from service.cli import main
 from service.jobs.execute import new_owner, run_next_chunk
-from service.matching.catalog import IndexHolder
+from service.matching.algorithm import MATCHER
 from service.models import AuditRecord, utcnow
+from service.screening.catalog import IndexHolder
 from service.security.keys import create_key
 from tests.conftest import ADMIN_TOKEN, ContractClient, import_excerpt, make_settings
 
@@ -87,6 +88,10 @@ def test_every_screening_is_recorded(client: FlaskClient, runner: CliRunner, sdn
     assert items[1]["lists"] == ["us_ofac_sdn"]
     assert items[3]["reference"] == job.get_json()["id"]
     assert items[2]["counts"] == {"names": 2, "candidates": 1, "matches": 1}
+    # Each record says which matcher, at which version, produced its scores; so does the job.
+    assert all(r["matcher"] == MATCHER.describe() for r in items)
+    job_state = client.get(f"/v1/jobs/{job.get_json()['id']}", headers=ADMIN).get_json()
+    assert job_state["matcher"] == MATCHER.describe()
 
 
 def test_names_can_be_kept_as_hashes_only(build: Callable[..., Flask], sdn: int) -> None:
@@ -124,6 +129,8 @@ def test_filters_pages_and_csv_export(client: FlaskClient, sdn: int, session: Se
         assert [r["names"] for r in rows] == ["Qasem Soleimani", "'=HYPERLINK(\"x\")",
                                               "Ahmad Jabril"]
         assert rows[0]["list_versions"] == f"us_ofac_sdn:{sdn}"
+        assert (rows[0]["matcher_name"], rows[0]["matcher_version"]) == (MATCHER.NAME,
+                                                                         MATCHER.VERSION)
     assert client.get("/v1/audit?kind=delete", headers=ADMIN).status_code == 422
     assert client.get("/v1/audit?since=last+week", headers=ADMIN).status_code == 422
 

@@ -1,9 +1,10 @@
 """Fixtures of the documents cross-reference tests.
 
 - `listed`: the seeded database with a real SDN excerpt imported as the active version of
-  `us_ofac_sdn` (the registry's pinned entries plus AL-MUHANDIS, Abu Mahdi, whom the registry
-  does not have), and the seed documents cross-referenced against it, as `xref seed` does
-  after importing its snapshot.
+  `us_ofac_sdn` (the registry's pinned entries plus entries the registry does not have:
+  AL-MUHANDIS, Abu Mahdi; HARAKAT AL-NUJABA; Cuba's MINISTRY OF INTERIOR, a namesake; see
+  fixtures/make_sdn_excerpt.py), and the seed documents cross-referenced against it, as
+  `xref seed` does after importing its snapshot.
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 from service.cli import main
 from service.jobs.execute import claim_chunk, new_owner, run_next_chunk
 from service.jobs.serving import start_runner
-from service.matching.catalog import IndexHolder
-from service.matching.csvio import SCREEN_COLUMNS
 from service.models import ScreeningJob, ScreeningJobChunk
+from service.screening.catalog import IndexHolder
+from service.screening.csvio import SCREEN_COLUMNS
 from tests.conftest import ADMIN_TOKEN
 from tests.jobs.conftest import names_csv, real_names
 

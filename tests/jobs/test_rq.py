@@ -21,8 +21,8 @@ from sqlmodel import Session, col, select
 
 from service.jobs import tasks
 from service.jobs.execute import claim_chunk, new_owner, run_next_chunk
-from service.matching.catalog import IndexHolder
 from service.models import ScreeningJobChunk
+from service.screening.catalog import IndexHolder
 from tests.conftest import ADMIN_TOKEN
 from tests.jobs.conftest import names_csv
 

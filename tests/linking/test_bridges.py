@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
+from service.api.schemas import DesignationOut
 from service.lists.identifiers import official_identifiers
 from service.lists.importer import import_list
 from service.lists.sources import parse
@@ -167,7 +168,7 @@ def test_a_pinned_entry_that_leaves_the_list_is_removed(session: Session,
     assert sdn.status == "removed" and sdn.listed is False
     assert (sdn.removed_key, sdn.last_version, sdn.left_in_version) == ("28004", first,
                                                                         second.id)
-    assert sdn.to_dict()["removed"] == {"list_key": "28004", "last_version": first,
+    assert DesignationOut().dump(sdn)["removed"] == {"list_key": "28004", "last_version": first,
                                         "left_in_version": second.id}
     # The CSL still has him: the bridge stands while its pinned link does.
     assert status_on(session, "qais-al-khazali", "us_csl").status == "listed"

@@ -25,6 +25,7 @@ from service import monitoring
 from service.cli import main
 from service.config import Settings
 from service.lists.importer import import_list
+from service.matching.algorithm import MATCHER
 from service.models import AlertDelivery, ListVersion, utcnow
 from tests.conftest import import_excerpt
 
@@ -84,6 +85,7 @@ def test_importing_a_version_raises_new_hits_and_cleared(
         client: FlaskClient, runner: CliRunner, sdn_2021: int, session: Session) -> None:
     watchlist = create(client)
     assert watchlist["screened_versions"][0]["version"] == sdn_2021
+    assert watchlist["screened_versions"][0]["matcher"] == MATCHER.describe()
     baseline = alerts(client, watchlist=watchlist["id"])
     # The first screening reports what matches today: those who left the list later, and
     # Soleimani; nobody designated only in 2024.

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from service.registry.passages import find_passages
 from service.textkeys import search_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,20 +53,34 @@ REQUIRED_ENTITIES = {
     "haidar-al-abadi",
     "nouri-al-maliki",
     "national-defence-forces",
+    "syrian-arab-army",
+    "syrian-air-force",
+    "iraqi-ministry-of-interior",
+    "iraqi-security-forces",
+    "peshmerga",
 }
 # Links a reviewer checked by hand against sdn-2024-05/sdn.csv.
 EXPECTED_PINS = {
-    "kataib-hezbollah": "11462",
-    "asaib-ahl-al-haq": "28283",
-    "hezbollah": "4697",
-    "islamic-state": "8759",
-    "islamic-revolutionary-guard-corps": "10391",
-    "irgc-qods-force": "10465",
-    "qassem-soleimani": "10481",
-    "qais-al-khazali": "28004",
-    "abu-mustafa-al-sheibani": "10485",
-    "bashar-al-assad": "12735",
-    "ali-khamenei": "26945",
+    "kataib-hezbollah": {"11462"},
+    "asaib-ahl-al-haq": {"28283"},
+    "hezbollah": {"4697"},
+    "islamic-state": {"8759"},
+    "islamic-revolutionary-guard-corps": {"10391"},
+    "irgc-qods-force": {"10465"},
+    "qassem-soleimani": {"10481"},
+    "qais-al-khazali": {"28004"},
+    "abu-mustafa-al-sheibani": {"10485"},
+    "bashar-al-assad": {"12735"},
+    "ali-khamenei": {"26945"},
+    # 30228 NATIONAL DEFENSE FORCES, and 15588 JAYSH AL-SHA'BI, whose aliases are SYRIAN
+    # NATIONAL DEFENSE FORCE(S) (see the comment in entities.yaml).
+    "national-defence-forces": {"30228", "15588"},
+    "syrian-arab-army": {"20954"},
+    "syrian-air-force": {"20960"},
+}
+# Records that look like a registry entity by name but are someone else's.
+NEVER_PINNED = {
+    "30976": "MINISTRY OF INTERIOR",  # Cuba's (GLOMAG, Havana), not Iraq's
 }
 NOT_ON_THE_SDN_LIST = {
     "badr-organization",
@@ -74,6 +89,9 @@ NOT_ON_THE_SDN_LIST = {
     "mahdi-army",
     "popular-mobilization-forces",
     "muqtada-al-sadr",
+    "iraqi-ministry-of-interior",
+    "iraqi-security-forces",
+    "peshmerga",
 }
 
 
@@ -191,8 +209,11 @@ def test_entities_have_the_expected_shape() -> None:
         assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", entity["id"])
         assert entity["kind"] in {"person", "organization"}
         assert entity["name"] and entity["summary"] and entity["names"]
-        assert set(entity) <= {"id", "kind", "name", "summary", "names", "mentions", "links"}
-        for link in entity["links"]:
+        assert set(entity) <= {"id", "kind", "name", "summary", "names", "mentions", "links",
+                               "rejected_links"}
+        pinned = {link["key"] for link in entity["links"]}
+        assert pinned.isdisjoint(link["key"] for link in entity.get("rejected_links", []))
+        for link in [*entity["links"], *entity.get("rejected_links", [])]:
             assert link["list"] == "us_ofac_sdn"
             assert isinstance(link["key"], str) and link["key"].isdigit()
 
@@ -214,6 +235,39 @@ def test_every_spelling_with_a_document_source_occurs_in_that_document() -> None
     assert missing == []
 
 
+def test_every_document_spelling_is_a_passage_of_its_own_entity_there() -> None:
+    """The spelling occurs in its document, with its capitals, outside any longer name of
+    another entity: "Revolutionary Guards Corps" inside "…Corps-Quds Force" is the Qods
+    Force's, not the IRGC's."""
+    texts = {item["id"]: (SEEDS / "documents" / item["file"]).read_text("utf-8")
+             for item in _documents()}
+    missing = []
+    for entity in _entities():
+        others = [term for other in _entities() if other["id"] != entity["id"]
+                  for term in _terms(other)]
+        quoted = [(n["name"], n["source"]) for n in entity["names"]]
+        quoted += [(m["text"], m["source"]) for m in entity.get("mentions", [])]
+        for spelling, source in quoted:
+            if source in STANDARD_SOURCES:
+                continue
+            if not find_passages(texts[source], [spelling], shadowed_by=others):
+                missing.append((entity["id"], spelling, source))
+    assert missing == []
+
+
+def test_the_documents_lowercase_al_qaida_is_a_spelling_of_al_qaeda() -> None:
+    names = {n["name"]: n["source"] for n in _entity("al-qaeda")["names"]}
+    assert names["al-Qaida"] == "doc-2014-09-06-us-iran-alliance"
+    irgc = {n["name"]: n["source"] for n in _entity("islamic-revolutionary-guard-corps")["names"]}
+    assert irgc.get("Revolutionary Guards Corps") != (
+        "doc-us-iranian-alliance-hezbollah-ization-of-iraq")
+
+
+def _terms(entity: dict[str, Any]) -> list[str]:
+    return [entity["name"], *(n["name"] for n in entity["names"]),
+            *(m["text"] for m in entity.get("mentions", []))]
+
+
 def test_spellings_within_an_entity_are_not_repeated() -> None:
     for entity in _entities():
         spellings = [spelling["name"] for spelling in entity["names"]]
@@ -229,11 +283,59 @@ def test_pinned_links_exist_in_the_2024_sdn_file() -> None:
 
 def test_pins_are_the_records_checked_by_hand() -> None:
     sdn = _sdn_by_key()
-    for entity_id, key in EXPECTED_PINS.items():
-        assert {link["key"] for link in _entity(entity_id)["links"]} == {key}
-        assert key in sdn
+    for entity_id, keys in EXPECTED_PINS.items():
+        assert {link["key"] for link in _entity(entity_id)["links"]} == keys, entity_id
+        assert keys <= set(sdn)
     for entity_id in NOT_ON_THE_SDN_LIST:
         assert _entity(entity_id)["links"] == []
+
+
+def test_records_of_namesakes_are_never_pinned() -> None:
+    sdn = _sdn_by_key()
+    for key, name in NEVER_PINNED.items():
+        assert sdn[key][1] == name
+        pinned_to = [entity["id"] for entity in _entities()
+                     for link in entity["links"] if link["key"] == key]
+        assert pinned_to == [], (key, pinned_to)
+    # Cuba's ministry: its address and alias say so, in the 2025-12 companion files too.
+    assert "MININT" in sdn["30976"][11]
+    # Reviewed as Iraq's ministry's namesake, so never suggested for it.
+    assert {link["key"] for link in _entity("iraqi-ministry-of-interior")["rejected_links"]
+            } == {"30976"}
+
+
+def test_every_pin_is_commented_with_the_records_name_and_programs() -> None:
+    """The comment on the link's line (and a comment line right above it, for long program
+    fields) holds the SDN_Name and the Program field of the 2024-05 record."""
+    sdn = _sdn_by_key()
+    lines = (SEEDS / "entities.yaml").read_text("utf-8").splitlines()
+    pins = 0
+    for number, line in enumerate(lines):
+        found = re.match(r'\s*- \{list: us_ofac_sdn, key: "(\d+)"\}\s*#(.*)$', line)
+        if not found:
+            assert "key:" not in line or "#" in line, f"uncommented pin: {line}"
+            continue
+        pins += 1
+        comment = found.group(2)
+        above = lines[number - 1].strip()
+        if above.startswith("#"):
+            comment += " " + above
+        row = sdn[found.group(1)]
+        assert row[1] in comment, (found.group(1), row[1], comment)
+        assert row[3].strip() in comment, (found.group(1), row[3], comment)
+    assert pins == sum(len(entity["links"]) + len(entity.get("rejected_links", []))
+                       for entity in _entities())
+
+
+def test_syrian_army_air_force_and_ndf_records_are_the_syria_program_bodies() -> None:
+    sdn = _sdn_by_key()
+    assert (sdn["20954"][1], _programs_of(sdn["20954"])) == ("SYRIAN ARAB ARMY", {"SYRIA"})
+    assert (sdn["20960"][1], _programs_of(sdn["20960"])) == ("SYRIAN AIR FORCE", {"SYRIA"})
+    assert (sdn["30228"][1], _programs_of(sdn["30228"])) == (
+        "NATIONAL DEFENSE FORCES", {"SYRIA-EO13894"})
+    # 15588's aliases name the force (alt.csv of 2025-12; the same rows as in 2021-07).
+    assert frozenset({"syrian", "national", "defense", "force"}) in _sdn_spellings("15588")
+    assert frozenset({"syrian", "national", "defense", "forces"}) in _sdn_spellings("15588")
 
 
 def test_kataib_hezbollah_is_fto_sdgt_and_iraq3_in_the_program_field() -> None:

@@ -7,7 +7,7 @@ import io
 from flask.testing import FlaskClient
 
 from service.jobs.execute import new_owner, run_next_chunk
-from service.matching.catalog import IndexHolder
+from service.screening.catalog import IndexHolder
 from tests.reliability.conftest import LIST, import_excerpt
 
 

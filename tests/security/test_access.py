@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlmodel import Session
 
 from service.models import ApiKey
-from service.security import current_actor, require_scope
+from service.security.middleware import current_actor, require_scope
 from tests.conftest import ADMIN_TOKEN
 
 NEW_ENTITY = {"kind": "organization", "name": "Kata'ib Sayyid al-Shuhada"}

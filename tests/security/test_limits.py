@@ -12,7 +12,7 @@ from flask import Flask, request
 from flask.testing import FlaskClient
 
 from service.config import Settings
-from service.security import body_limit, require_scope
+from service.security.middleware import body_limit, require_scope
 from tests.conftest import ADMIN_TOKEN
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}

@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.errors import InvalidInput
-from service.matching.catalog import REGISTRY_LIST, LoadedIndex
+from service.matching.algorithm import MATCHER
 from service.matching.index import Match
 from service.matching.scorer import DEFAULT_THRESHOLD, compare
-
-MAX_NAMES_PER_REQUEST = 1000
-MAX_NAME_LENGTH = 500
-DEFAULT_LIMIT = 5
-MAX_LIMIT = 50
+from service.screening.catalog import LoadedIndex
+from service.terms import DEFAULT_LIMIT, REGISTRY_LIST
 
 
 @dataclass(frozen=True)
@@ -114,6 +111,7 @@ def compare_names(name1: str, name2: str, kind: str | None = None,
         "match": comparison.match,
         "threshold": decision,
         "explanation": comparison.explanation,
+        "matcher": MATCHER.describe(),
     }
 
 

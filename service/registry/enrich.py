@@ -2,7 +2,8 @@
 
 Each answer is stored as an enrichment record (source, query, time, HTTP status, the hits
 with their source ids and programs, sha256 of the raw body) and an SDN hit of the CSL
-becomes a suggested link for an admin to confirm or reject.
+becomes a suggested link for an admin to confirm or reject. It reads an entity and suggests
+its links, so it is the registry's (above the lists), not the lists'.
 """
 
 from __future__ import annotations

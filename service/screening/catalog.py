@@ -30,9 +30,7 @@ from service.models import (
     SanctionsList,
 )
 from service.registry.designations import ACCEPTED_LINK_STATES
-
-# The registry's own names are screened as a list of their own.
-REGISTRY_LIST = "registry"
+from service.terms import REGISTRY_LIST
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from service.cli import main
 from service.config import Settings
-from service.lists.enrich import enrich_entity
 from service.models import Enrichment, EntityLink
+from service.registry.enrich import enrich_entity
 
 ANSWERS = Path(__file__).resolve().parents[1] / "fixtures" / "enrichment"
 CSL = "https://data.trade.gov/consolidated_screening_list/v1/search"

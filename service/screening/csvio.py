@@ -12,15 +12,11 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from service.errors import InvalidInput
-from service.matching.screening import (
-    MAX_NAME_LENGTH,
-    ScreeningRequest,
-    ScreeningResult,
-)
+from service.screening.screen import ScreeningRequest, ScreeningResult
+from service.terms import MAX_NAME_LENGTH, SCREEN_KINDS
 
 SCREEN_COLUMNS = ("id", "name", "rank", "score", "match", "list", "list_key", "matched_name",
                   "entity_id", "programs")
-KINDS = {"person", "organization", "vessel", "aircraft"}
 # A leading =, +, -, @, tab or carriage return makes spreadsheets evaluate the cell.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,9 +44,9 @@ def read_names(handle: IO[str], *, source: str = "input") -> Iterator[ScreeningR
             raise InvalidInput(f"{source}, line {line}: the name is longer than "
                                f"{MAX_NAME_LENGTH} characters.", details={"line": line})
         kind = (row.get(columns["kind"]) or "").strip().lower() if "kind" in columns else ""
-        if kind and kind not in KINDS:
+        if kind and kind not in SCREEN_KINDS:
             raise InvalidInput(f"{source}, line {line}: unknown kind '{kind}'.",
-                               details={"line": line, "kinds": sorted(KINDS)})
+                               details={"line": line, "kinds": sorted(SCREEN_KINDS)})
         identifier = (row.get(columns["id"]) or "").strip() if "id" in columns else ""
         yield ScreeningRequest(name, identifier or None, kind or None)
 

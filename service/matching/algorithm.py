@@ -1,0 +1,79 @@
+"""The matcher's name, version and tuning: what every stored score says produced it.
+
+As nomenklatura registers its matching algorithms, the matcher is registered here under a
+NAME, with a VERSION and the named constants it scores with. Every screening and comparison
+answer, audit record, job and watchlist screening carries the name and version, so that a
+score read later can be told apart from one a changed matcher would give.
+
+Raise VERSION with any change that can move a score or a decision: a constant below, the
+normaliser's rules or vocabulary, the part frequencies, the scorer's or the index's steps.
+tests/matching/test_algorithm.py pins this version's constants and frequency table, so that
+changing one of them without raising VERSION fails.
+
+Not compiled (setup.py): read once per answer, and it only names what the compiled modules do.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, Final
+
+from service.matching import frequencies, index, scorer
+
+
+class NameMatcher:
+    """Names in any script, aligned part by part and weighed by rarity (scorer.py)."""
+
+    NAME: Final = "xref-names"
+    VERSION: Final = "1"
+    # A pair scoring at or above it is a match unless the caller gives another threshold.
+    DEFAULT_THRESHOLD: Final = scorer.DEFAULT_THRESHOLD
+    # Every tuning value a score depends on, by the name the code gives it.
+    TUNING: Final = MappingProxyType({
+        "DEFAULT_THRESHOLD": scorer.DEFAULT_THRESHOLD,
+        "ALIGN_MIN_SIMILARITY": scorer.ALIGN_MIN_SIMILARITY,
+        "INITIAL_SIMILARITY": scorer.INITIAL_SIMILARITY,
+        "PHONETIC_EQUAL_SIMILARITY": scorer.PHONETIC_EQUAL_SIMILARITY,
+        "PHONETIC_DISCOUNT": scorer.PHONETIC_DISCOUNT,
+        "EXTRA_PART_FACTOR": scorer.EXTRA_PART_FACTOR,
+        "EXTRA_PERSON_PART_FACTOR": scorer.EXTRA_PERSON_PART_FACTOR,
+        "INITIALS_ONLY_CAP": scorer.INITIALS_ONLY_CAP,
+        "SINGLE_PART_CAP": scorer.SINGLE_PART_CAP,
+        "SWAPPED_ROLE_PENALTY": scorer.SWAPPED_ROLE_PENALTY,
+        "NUMBER_MISMATCH_PENALTY": scorer.NUMBER_MISMATCH_PENALTY,
+        "NUMBER_EXTRA_PENALTY": scorer.NUMBER_EXTRA_PENALTY,
+        "CONFLICT_PENALTY": scorer.CONFLICT_PENALTY,
+        "LEGAL_FORM_PENALTY": scorer.LEGAL_FORM_PENALTY,
+        "STRONG_SIMILARITY": scorer.STRONG_SIMILARITY,
+        "COMPOUND_STEM_MIN_SIMILARITY": scorer.COMPOUND_STEM_MIN_SIMILARITY,
+        "JOIN_MIN_SIMILARITY": scorer.JOIN_MIN_SIMILARITY,
+        "MIN_WEIGHT": frequencies.MIN_WEIGHT,
+        "INITIAL_WEIGHT": frequencies.INITIAL_WEIGHT,
+        "RARE_NAME_COUNT": frequencies.RARE_NAME_COUNT,
+        # Which candidates a search scores at all decides which matches it can return.
+        "CANDIDATES_SCORED": index.CANDIDATES_SCORED,
+        "COMMON_PART_POSTINGS": index.COMMON_PART_POSTINGS,
+        "MIN_DELETION_LENGTH": index.MIN_DELETION_LENGTH,
+        "MIN_SHARED_WEIGHT": index.MIN_SHARED_WEIGHT,
+    })
+
+    compare = staticmethod(scorer.compare)
+
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """Gives the JSON form answers and records name the matcher by."""
+        return {"name": cls.NAME, "version": cls.VERSION}
+
+
+# The matchers by name, and the one the service scores with. There is one today; a second
+# would be added here and chosen by name, as nomenklatura's are.
+MATCHERS: Final = MappingProxyType({NameMatcher.NAME: NameMatcher})
+MATCHER: Final = NameMatcher
+
+
+def matcher_json(name: str | None, version: str | None) -> dict[str, str] | None:
+    """Gives the stored matcher of a record in its JSON form; None for a record written
+    before matchers were recorded."""
+    if name is None or version is None:
+        return None
+    return {"name": name, "version": version}

@@ -1,0 +1,64 @@
+"""The matcher is registered under its name and version, and a change of tuning needs a new
+version: this pins what version 1 scores with."""
+
+from __future__ import annotations
+
+import hashlib
+
+from service.matching import frequencies, scorer
+from service.matching.algorithm import MATCHER, MATCHERS, NameMatcher, matcher_json
+
+# What version "1" of the matcher scores with. A failure here means a score may have moved:
+# raise NameMatcher.VERSION, then record the new values here under it.
+VERSION_1_TUNING = {
+    "DEFAULT_THRESHOLD": 0.8,
+    "ALIGN_MIN_SIMILARITY": 0.7,
+    "INITIAL_SIMILARITY": 0.9,
+    "PHONETIC_EQUAL_SIMILARITY": 0.95,
+    "PHONETIC_DISCOUNT": 0.05,
+    "EXTRA_PART_FACTOR": 0.4,
+    "EXTRA_PERSON_PART_FACTOR": 0.15,
+    "INITIALS_ONLY_CAP": 0.5,
+    "SINGLE_PART_CAP": 0.7,
+    "SWAPPED_ROLE_PENALTY": 0.15,
+    "NUMBER_MISMATCH_PENALTY": 0.1,
+    "NUMBER_EXTRA_PENALTY": 0.05,
+    "CONFLICT_PENALTY": 0.05,
+    "LEGAL_FORM_PENALTY": 0.05,
+    "STRONG_SIMILARITY": 0.9,
+    "COMPOUND_STEM_MIN_SIMILARITY": 0.5,
+    "JOIN_MIN_SIMILARITY": 0.85,
+    "MIN_WEIGHT": 0.2,
+    "INITIAL_WEIGHT": 0.3,
+    "RARE_NAME_COUNT": 20,
+    "CANDIDATES_SCORED": 8,
+    "COMMON_PART_POSTINGS": 300,
+    "MIN_DELETION_LENGTH": 4,
+    "MIN_SHARED_WEIGHT": 0.5,
+}
+VERSION_1_FREQUENCIES_SHA256 = (
+    "9e03434aec716a54c4963c50f7a42b7d4312df18f1f6a6b9bf1537827721c03d")
+
+
+def test_the_matcher_in_use_is_registered_by_name() -> None:
+    assert MATCHERS[MATCHER.NAME] is MATCHER
+    assert MATCHER.describe() == {"name": "xref-names", "version": MATCHER.VERSION}
+
+
+def test_version_1_tuning_is_what_the_scorer_uses() -> None:
+    assert NameMatcher.VERSION == "1"
+    assert dict(NameMatcher.TUNING) == VERSION_1_TUNING
+    assert NameMatcher.DEFAULT_THRESHOLD == scorer.DEFAULT_THRESHOLD
+    digest = hashlib.sha256(frequencies.FREQUENCY_FILE.read_bytes()).hexdigest()
+    assert digest == VERSION_1_FREQUENCIES_SHA256
+
+
+def test_the_registered_compare_is_the_scorers() -> None:
+    ours = NameMatcher.compare("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", "person")
+    theirs = scorer.compare("Vladimir Putin", "PUTIN, Vladimir Vladimirovich", "person")
+    assert (ours.score, ours.match) == (theirs.score, theirs.match)
+
+
+def test_records_from_before_matchers_were_recorded_name_none() -> None:
+    assert matcher_json(None, None) is None
+    assert matcher_json("xref-names", "1") == {"name": "xref-names", "version": "1"}
