@@ -18,14 +18,14 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Final
 
-from service.matching import frequencies, index, scorer
+from service.matching import frequencies, index, scorer, scripts
 
 
 class NameMatcher:
     """Names in any script, aligned part by part and weighed by rarity (scorer.py)."""
 
     NAME: Final = "xref-names"
-    VERSION: Final = "1"
+    VERSION: Final = "2"
     # A pair scoring at or above it is a match unless the caller gives another threshold.
     DEFAULT_THRESHOLD: Final = scorer.DEFAULT_THRESHOLD
     # Every tuning value a score depends on, by the name the code gives it.
@@ -47,11 +47,26 @@ class NameMatcher:
         "STRONG_SIMILARITY": scorer.STRONG_SIMILARITY,
         "COMPOUND_STEM_MIN_SIMILARITY": scorer.COMPOUND_STEM_MIN_SIMILARITY,
         "JOIN_MIN_SIMILARITY": scorer.JOIN_MIN_SIMILARITY,
+        "IN_SCRIPT_EDIT_PENALTY": scorer.IN_SCRIPT_EDIT_PENALTY,
+        "CHILD_CHAIN_PENALTY": scorer.CHILD_CHAIN_PENALTY,
+        "INFLECTED_SIMILARITY": scorer.INFLECTED_SIMILARITY,
+        "MIN_INFLECTED_STEM": scorer.MIN_INFLECTED_STEM,
+        # Names across scripts (scripts.py): the alignment of Arabic script with Latin
+        # spellings, and the consonant classes of syllabic scripts.
+        "DISAGREEMENT_SCALE": scripts.DISAGREEMENT_SCALE,
+        "MISSING_CONSONANT": scripts.MISSING_CONSONANT,
+        "MISSING_LONG_VOWEL": scripts.MISSING_LONG_VOWEL,
+        "EXTRA_LATIN_SOFT": scripts.EXTRA_LATIN_SOFT,
+        "FINAL_VOWEL_VARIANT": scripts.FINAL_VOWEL_VARIANT,
+        "MIN_LOAN_KEY": scripts.MIN_LOAN_KEY,
+        "LOAN_EQUAL_SIMILARITY": scripts.LOAN_EQUAL_SIMILARITY,
+        "LOAN_DISCOUNT": scripts.LOAN_DISCOUNT,
         "MIN_WEIGHT": frequencies.MIN_WEIGHT,
         "INITIAL_WEIGHT": frequencies.INITIAL_WEIGHT,
         "RARE_NAME_COUNT": frequencies.RARE_NAME_COUNT,
         # Which candidates a search scores at all decides which matches it can return.
         "CANDIDATES_SCORED": index.CANDIDATES_SCORED,
+        "ABJAD_CANDIDATES_SCORED": index.ABJAD_CANDIDATES_SCORED,
         "COMMON_PART_POSTINGS": index.COMMON_PART_POSTINGS,
         "MIN_DELETION_LENGTH": index.MIN_DELETION_LENGTH,
         "MIN_SHARED_WEIGHT": index.MIN_SHARED_WEIGHT,

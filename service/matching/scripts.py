@@ -366,11 +366,11 @@ _DIGRAPH_CODES: Final = frozenset(code for code in _SPELLINGS if len(code) == 2)
 # Each letter the alignment could not pair counts this many times over: names have few
 # consonants, and one that differs in a name of three ("حسين", "Hassan") is another name.
 DISAGREEMENT_SCALE: Final = 1.5
-_MISSING_CONSONANT: Final = 1.0
+MISSING_CONSONANT: Final = 1.0
 # A final letter read as the other vowel ending spellings give it (see `_aligned_similarity`).
-_FINAL_VOWEL_VARIANT: Final = 0.2
-_MISSING_LONG_VOWEL: Final = 0.8
-_EXTRA_LATIN_SOFT: Final = 0.3
+FINAL_VOWEL_VARIANT: Final = 0.2
+MISSING_LONG_VOWEL: Final = 0.8
+EXTRA_LATIN_SOFT: Final = 0.3
 _SOFT_LATIN: Final = frozenset("hwy'")
 # Weight of a long vowel in a word's length, against 1 for a consonant: it tells less.
 _LONG_VOWEL_LENGTH: Final = 0.5
@@ -463,7 +463,7 @@ def _aligned_similarity(units: list[str], latin: str) -> float:
                 # A Latin letter the Arabic does not write: a short vowel is free.
                 letter = latin[j - 1]
                 extra = 0.0 if letter in _VOWELS else \
-                    _EXTRA_LATIN_SOFT if letter in _SOFT_LATIN else _MISSING_CONSONANT
+                    EXTRA_LATIN_SOFT if letter in _SOFT_LATIN else MISSING_CONSONANT
                 if j >= 2 and latin[j - 2] == letter:
                     extra = 0.0  # a doubled letter: the Arabic writes it once (shadda)
                 best = cost[i][j - 1] + extra
@@ -472,11 +472,11 @@ def _aligned_similarity(units: list[str], latin: str) -> float:
                 if short_vowel:
                     missing = 0.0
                 elif unit in _LONG_VOWELS:
-                    missing = _MISSING_LONG_VOWEL
+                    missing = MISSING_LONG_VOWEL
                 elif i >= 2 and units[i - 2] == unit:
                     missing = 0.0  # the same letter twice ("الله"): one Latin letter
                 else:
-                    missing = _MISSING_CONSONANT
+                    missing = MISSING_CONSONANT
                 candidate = cost[i - 1][j] + missing
                 if candidate < best:
                     best = candidate
@@ -493,10 +493,10 @@ def _aligned_similarity(units: list[str], latin: str) -> float:
                                 if unit == "y" and spelling == "a":
                                     # Persian and Urdu write a final alif maqṣūra as yāʾ
                                     # ("عیسی" ʿĪsā).
-                                    price = _FINAL_VOWEL_VARIANT
+                                    price = FINAL_VOWEL_VARIANT
                                 elif unit == "a" and spelling == "h":
                                     # A final tāʾ marbūṭa or hāʾ said at a pause: "h".
-                                    price = _FINAL_VOWEL_VARIANT
+                                    price = FINAL_VOWEL_VARIANT
 
                             if price < 0.0 and length == 2 and spelling[0] == spelling[1]:
                                 price = spellings.get(spelling[0], -1.0)  # doubled
@@ -505,7 +505,7 @@ def _aligned_similarity(units: list[str], latin: str) -> float:
                         if price < 0.0:
                             if length == 1 and latin[j - 1] not in _VOWELS \
                                     and not short_vowel and unit not in _LONG_VOWELS:
-                                price = _MISSING_CONSONANT  # one consonant for another
+                                price = MISSING_CONSONANT  # one consonant for another
                             else:
                                 continue
                         candidate = cost[i - 1][j - length] + price
