@@ -100,7 +100,7 @@ COMPOUND_STEM_MIN_SIMILARITY: Final = 0.5
 # Similarity lost by two names written in a script without short vowels for each difference:
 # its spellings of one name vary little (hamza seats and letter forms are folded already).
 IN_SCRIPT_EDIT_PENALTY: Final = 0.1
-# A name and the same name with a Baltic nominative ending ("Putin", "Putinas"), from stems
+# A name and the same name with a Baltic nominative ending ("Lavrov", "Lavrovas"), from stems
 # this long (shorter ones with an ending are often other names: "Jon", "Jonas").
 INFLECTION_ENDINGS: Final = frozenset({"as", "is", "ys", "us", "s"})
 MIN_INFLECTED_STEM: Final = 5
@@ -216,7 +216,7 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
 
 def _inflected(text: str, other: str) -> bool:
     """Gives whether one spelling is the other with a nominative ending of the Baltic
-    languages, which add one to foreign names ("Putinas", "Vladimirs" for Putin, Vladimir)."""
+    languages, which add one to foreign names ("Lavrovas", "Lavrovs" for Lavrov)."""
     shorter, longer = (text, other) if len(text) < len(other) else (other, text)
     if len(shorter) < MIN_INFLECTED_STEM or not longer.startswith(shorter):
         return False
@@ -288,7 +288,7 @@ def _join_split_parts(
                 continue
             if target_part.source is not None and first.source is None:
                 # A name sounded out syllable by syllable that the Latin spelling writes in
-                # pieces ("Jong Un").
+                # pieces ("Yong Chol").
                 if syllabic_latin_similarity(target, joined_text,
                                              target_part.source) >= minimum:
                     merged = make_part(joined_text, first.abjad)

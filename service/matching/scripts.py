@@ -117,8 +117,8 @@ def icu_latin(word: str) -> str:
 def _russian_forms(latin: str) -> str:
     """Gives a romanised Belarusian word in the forms of the Russian names that Latin
     spellings of Belarusian names mostly follow: Belarusian says "dz" and "ts" where Russian
-    says a soft "d" and "t" (dzekanne, tsekanne: Uladzimir, Vladimir), and writes "u" where
-    Russian writes "v" before a consonant at the start of a word."""
+    says a soft "d" and "t" (dzekanne, tsekanne: Tsimafei, Timofei), and writes "u" where
+    Russian writes "v" before a consonant at the start of a word (Uladzislau, Vladislav)."""
     lowered = latin.lower()
     lowered = lowered.replace("dzi", "di").replace("dze", "de").replace("tsi", "ti") \
         .replace("tse", "te")
@@ -571,10 +571,10 @@ def meeting_key(text: str) -> str:
 # --- Syllabic scripts against Latin spellings -------------------------------------------------
 
 # Names of other languages written in Hangul, kana or Han characters are sounded out syllable
-# by syllable: a vowel after every consonant ("beulladimireu", "urajimiru", "fulajimier" for
-# Vladimir), one liquid for l and r, dentals and affricates where the name has d or t
-# ("puchin", "pujing" for Putin), one nasal at a syllable's end. Their romanisations meet a
-# Latin spelling on these classes.
+# by syllable: a vowel after every consonant ("taufiku" for Tawfiq), one liquid for l and r,
+# dentals and affricates where the name has d or t (kana and Han write "chi", "ji" for "ti",
+# "di"), "ng" or "n" for a syllable's nasal. Their romanisations meet a Latin spelling on
+# these classes.
 _LOAN_GROUPS: Final = (
     ("sch", "t"), ("tch", "t"), ("ng", "n"), ("ch", "t"), ("sh", "t"), ("ts", "t"),
     ("th", "t"), ("ph", "b"), ("kh", "k"), ("gh", "k"), ("dz", "t"),
@@ -589,7 +589,7 @@ LOAN_DISCOUNT: Final = 0.05
 
 def loan_key(text: str) -> str:
     """Gives the consonant classes a syllable-by-syllable romanisation and a Latin spelling
-    are compared on ("beulladimireu", "vladimir" → "bltml")."""
+    are compared on ("taufiku", "tawfiq" → "tbk")."""
     key = text
     for group, code in _LOAN_GROUPS:
         if group in key:
@@ -631,7 +631,7 @@ _KOREAN_FOLDS: Final = str.maketrans("gdbjr", "ktpcl", "-'")
 
 def korean_key(text: str) -> str:
     """Gives a romanised Korean syllable sequence with the differences of the romanisation
-    systems folded ("jeongeun", "jongun" → "conkon")."""
+    systems folded ("youngcheol", "yongchol" → "yonkcol")."""
     key = text.replace("ch", "c").replace("sh", "s") if "h" in text else text
     for vowels, vowel in _KOREAN_VOWELS:
         if vowels in key:
