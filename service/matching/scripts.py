@@ -1,6 +1,6 @@
 """Names written in other scripts, brought to where they meet their Latin spellings.
 
-Two ways, by what a script writes:
+By what a script writes:
 
 - Arabic script (Arabic, Persian, Urdu, Pashto) writes consonants and long vowels but not short
   vowels, and joins the article and some compounds to the next word. `arabic_script_words`
@@ -12,12 +12,15 @@ Two ways, by what a script writes:
   `abjad_latin_similarity` then aligns the letters of such a word with a Latin spelling: each
   Arabic letter may stand for the small set of Latin spellings it is written with (ق as q, k,
   g; ح as h; و as w, u, o, v; ي as y, i, e), short vowels the Arabic does not write cost
-  nothing, a long vowel it writes but the Latin drops costs a little, a consonant either side
-  lacks costs in full.
-- Alphabets with vowels (Cyrillic, Greek, Armenian, Georgian, Devanagari and the other Indic
-  scripts, …) and the syllabic scripts of East Asia are transliterated by ICU (PyICU), with
-  the transliterator for the language the letters show (Russian, Ukrainian, Belarusian BGN
-  romanisations for Cyrillic), then folded to ASCII; anyascii stands in if ICU is missing.
+  nothing, a long vowel it writes but the Latin drops costs nearly as much as a consonant
+  either side lacks. Hebrew is read by the same letter classes.
+- Alphabets with vowels are transliterated by ICU (PyICU) where it writes names as their
+  Latin spellings do: Cyrillic with the BGN/PCGN romanisation of the language its letters
+  show (Russian, Ukrainian, Belarusian), Armenian, Georgian, and Japanese kana; the other
+  scripts through anyascii (and all of them if ICU is missing).
+- Syllabic scripts (Han, Hangul, kana) and the abugidas of South-East Asia sound a name out
+  syllable by syllable: `syllabic_latin_similarity` compares it with a Latin spelling on
+  consonant classes, and Hangul also on the folds of the Korean romanisation systems.
 
 `meeting_key` is the form both sides reduce to for retrieval: the consonants by class, with
 vowels, w, y and the unwritten letters gone, so that "التكريتي" and "al-Tikriti" both give
@@ -26,6 +29,7 @@ vowels, w, y and the unwritten letters gone, so that "التكريتي" and "al-
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Final
 
 from anyascii import anyascii
@@ -42,7 +46,9 @@ _ICU_RULES: Final = {
     "belarusian": "Belarusian-Latin/BGN; Latin-ASCII",
     "any": "Any-Latin; Latin-ASCII",
 }
-_TRANSLITERATORS: Final[dict[str, Any]] = {}
+# One set per thread: an ICU transliterator keeps working state while it runs, and the service
+# screens in several threads (web workers, job runners).
+_THREAD_TRANSLITERATORS: Final = threading.local()
 # Letters only one Cyrillic language writes: they pick its romanisation.
 _UKRAINIAN_LETTERS: Final = frozenset("їєґЇЄҐ")
 _BELARUSIAN_LETTERS: Final = frozenset("ўЎ")
@@ -50,16 +56,20 @@ _UKRAINIAN_OR_BELARUSIAN: Final = frozenset("іІ")
 
 
 def _transliterator(language: str) -> Any:
-    """Gives the ICU transliterator for a language key, or None without PyICU."""
-    if language in _TRANSLITERATORS:
-        return _TRANSLITERATORS[language]
+    """Gives the calling thread's ICU transliterator for a language key, or None without
+    PyICU."""
+    made: dict[str, Any] | None = getattr(_THREAD_TRANSLITERATORS, "made", None)
+    if made is None:
+        made = _THREAD_TRANSLITERATORS.made = {}
+    if language in made:
+        return made[language]
     try:
         import icu
     except ImportError:  # pragma: no cover - PyICU is a dependency; anyascii stands in
         transliterator = None
     else:
         transliterator = icu.Transliterator.createInstance(_ICU_RULES[language])
-    _TRANSLITERATORS[language] = transliterator
+    made[language] = transliterator
     return transliterator
 
 
