@@ -114,12 +114,13 @@ def test_a_long_vowel_the_script_writes_must_be_in_the_latin_spelling() -> None:
 
 
 def test_a_long_rare_part_weighs_more_than_a_short_common_one() -> None:
-    tikriti, muhammad = normalize_name(RECORDS["IQi.004"][0]).parts[-1], \
-        normalize_name(RECORDS["IQi.061"][0]).parts[0]
-    assert tikriti.skeleton == "tkrt" and muhammad.skeleton == "l"  # ʿAlī
+    # "التكريتي" (al-Tikriti) of IQi.004 and "علي" (ʿAlī) opening IQi.061.
+    tikriti = normalize_name(RECORDS["IQi.004"][0]).parts[-1]
+    ali = normalize_name(RECORDS["IQi.061"][0]).parts[0]
+    assert tikriti.skeleton == "tkrt" and ali.skeleton == "l"
     assert skeleton_weight(tikriti.skeleton, len(tikriti.text)) > \
-        skeleton_weight(muhammad.skeleton, len(muhammad.text))
-    assert skeleton_weight("tkrt", 6) > skeleton_weight("mhmd", 4)
+        skeleton_weight(ali.skeleton, len(ali.text))
+    assert skeleton_weight("tkrt", 6) > skeleton_weight("mhmd", 4)  # … and Muhammad
 
 
 def test_both_sides_meet_on_one_consonant_key() -> None:
