@@ -46,7 +46,7 @@ from service.matching.scorer import (
     explanation_of,
     score_with_workings,
 )
-from service.matching.scripts import alternate_meeting_key
+from service.matching.scripts import MIN_LOAN_KEY, alternate_meeting_key, loan_key
 
 # How many retrieved names get the full score.
 CANDIDATES_SCORED: Final = 8
@@ -123,6 +123,9 @@ class NameIndex:
         self._by_skeleton: dict[str, list[int]] = {}
         # The same, for the parts written in a script without short vowels only.
         self._by_abjad_skeleton: dict[str, list[int]] = {}
+        # Per consonant-class key of a syllabic script's romanisation (scripts.loan_key): the
+        # entries of Latin script with that key.
+        self._by_loan: dict[str, list[int]] = {}
         self._by_bare: dict[str, list[int]] = {}
         # Per deletion of a query key: the entry spelt so, then the entries one deletion
         # from it (by_phonetic and by_deletion in one look-up, made once after building).
@@ -208,6 +211,10 @@ class NameIndex:
         for deletion in _neighbourhood(part, key_deletions):
             self._by_deletion.setdefault(deletion, []).append(vocab_id)
         self._by_skeleton.setdefault(part.skeleton, []).append(vocab_id)
+        if part.source is None and not part.abjad:
+            sounded_key = loan_key(part.text)
+            if len(sounded_key) >= MIN_LOAN_KEY:
+                self._by_loan.setdefault(sounded_key, []).append(vocab_id)
         if part.abjad:
             self._by_abjad_skeleton.setdefault(part.skeleton, []).append(vocab_id)
             alternate = alternate_meeting_key(part.text)
@@ -245,12 +252,15 @@ class NameIndex:
 
     def _lookup_uncached(self, part: NamePart) -> _Found:
         """Gives the names a query part may stand for, by increasing retrieval credit."""
-        return self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare, part.abjad)
+        return self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare, part.abjad,
+                                 part.source is not None)
 
     def _lookup_keys(
-        self, text: str, phonetic: str, skeleton: str, bare: str | None, abjad: bool
+        self, text: str, phonetic: str, skeleton: str, bare: str | None, abjad: bool,
+        sounded: bool = False,
     ) -> _Found:
-        """Gives the names a part with these keys may stand for, by increasing credit."""
+        """Gives the names a part with these keys may stand for, by increasing credit
+        (`sounded`: the part was written in a syllabic script)."""
         by_phonetic, by_deletion = self._by_phonetic, self._by_deletion
         exact = by_phonetic.get(phonetic)
         exact_ids = list(self._by_bare.get(phonetic, ()))
@@ -290,6 +300,12 @@ class NameIndex:
             exact_ids += self._by_abjad_skeleton.get(skeleton, ())
             if skeleton_names is not None:
                 levels.append((_LOOSE, skeleton_names))
+        if sounded:
+            # A name sounded out syllable by syllable meets its Latin spellings on consonant
+            # classes (scripts.loan_key): a near spelling.
+            sounded_key = loan_key(text)
+            if len(sounded_key) >= MIN_LOAN_KEY:
+                near_ids += self._by_loan.get(sounded_key, ())
         # Lower credits first: a name found at several credits keeps the best (assigned last).
         if near_ids:
             near_names.append(arrays.gather(list(dict.fromkeys(near_ids))))
