@@ -202,7 +202,7 @@ def test_a_name_in_kana_matches_its_latin_spellings_on_sounded_consonants() -> N
     with (FIXTURES / "matching" / "opensanctions_kana_excerpt.ftm.json").open(
             encoding="utf-8") as handle:
         entities = [json.loads(line) for line in handle]
-    assert len(entities) == 3
+    assert len(entities) == 6
     bridges = []
     for entity in entities:
         names = entity["properties"]["name"] + entity["properties"].get("alias", [])
@@ -214,3 +214,27 @@ def test_a_name_in_kana_matches_its_latin_spellings_on_sounded_consonants() -> N
         bridges += [pair["bridge"] for match in matches for pair in
                     match.explanation["aligned"] if "bridge" in pair]
     assert bridges and all(bridge["form"] == "sounded consonants" for bridge in bridges)
+
+
+def _kana_entities() -> list[tuple[str, list[str], list[str]]]:
+    """Gives (id, kana names, Latin names) of the OpenSanctions kana excerpt's persons."""
+    with (FIXTURES / "matching" / "opensanctions_kana_excerpt.ftm.json").open(
+            encoding="utf-8") as handle:
+        entities = [json.loads(line) for line in handle]
+    found = []
+    for entity in entities:
+        names = entity["properties"]["name"] + entity["properties"].get("alias", [])
+        found.append((entity["id"],
+                      [n for n in names if any("\u30a0" <= char <= "\u30ff" for char in n)],
+                      [n for n in names if n.isascii()]))
+    return found
+
+
+def test_screening_a_name_in_kana_finds_the_latin_entry() -> None:
+    entities = _kana_entities()
+    index = NameIndex.build([IndexedName("opensanctions", key, name, latin[0], "person", ())
+                             for key, _, latin in entities for name in latin])
+    for key, kana, _ in entities:
+        for written in kana:
+            found = index.search(written, kind="person")
+            assert found and found[0].match and found[0].name.list_key == key, written
