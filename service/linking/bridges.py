@@ -36,6 +36,7 @@ from service.models import (
 # Links an analyst stands behind: bridges start from these.
 ROOT_LINK_STATES = ("pinned", "confirmed")
 BRIDGED = "bridged"
+REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,8 @@ class BridgeOutcome:
 
     created: list[EntityLink] = field(default_factory=list)
     removed: list[EntityLink] = field(default_factory=list)
+    # Entries rejected because a rejected entry's identifiers reach them.
+    rejected: list[EntityLink] = field(default_factory=list)
     kept: int = 0
 
 
@@ -103,7 +106,13 @@ def reach(roots: Iterable[tuple[str, str]], identifiers: _ActiveIdentifiers,
 
 def follow_bridges(*, session: Session, entity_ids: Iterable[str] | None = None
                    ) -> BridgeOutcome:
-    """Makes the bridged links of the entities (default: all) follow their root links."""
+    """Makes the bridged links of the entities (default: all) follow their root links.
+
+    Rejections travel the same way: an entry an admin rejected for an entity is the same
+    designation as the entries its identifiers reach, so those are rejected too (with `via`)
+    and never suggested again. A pinned or confirmed link always wins over such a rejection,
+    since a wrong "not listed" is the worse error.
+    """
     wanted = set(entity_ids) if entity_ids is not None else None
     query = select(EntityLink)
     if wanted is not None:
@@ -116,51 +125,71 @@ def follow_bridges(*, session: Session, entity_ids: Iterable[str] | None = None
     outcome = BridgeOutcome()
     for entity_id, links in sorted(links_by_entity.items()):
         by_entry = {(link.list_id, link.list_key): link for link in links}
-        roots = [entry for entry, link in by_entry.items() if link.status in ROOT_LINK_STATES]
-        blocked = {entry for entry, link in by_entry.items() if link.status == "rejected"}
-        reached = reach(roots, identifiers, blocked)
+        roots = {entry for entry, link in by_entry.items() if link.status in ROOT_LINK_STATES}
+        refusals = {entry for entry, link in by_entry.items() if _is_hand_rejection(link)}
+        reached = reach(roots, identifiers, refusals)
         for entry, via in sorted(reached.items()):
             existing = by_entry.get(entry)
-            if existing is None or existing.status == "suggested":
-                # A suggestion the bridge confirms becomes the bridged link.
+            if existing is None or existing.status in ("suggested", REJECTED):
+                # A suggestion the bridge confirms becomes the bridged link, and so does an
+                # entry rejected only because a bridge from a rejection reached it.
                 link = existing or EntityLink(entity_id=entity_id, list_id=entry[0],
                                               list_key=entry[1], status=BRIDGED)
-                _set_via(link, via)
+                _set_via(link, via, BRIDGED)
                 session.add(link)
                 by_entry[entry] = link
                 outcome.created.append(link)
             elif existing.status == BRIDGED:
-                link = existing
-                if (link.via_list_id, link.via_list_key, link.via_identifier) != (
-                        via.list_id, via.list_key, via.identifier):
-                    _set_via(link, via)
-                    session.add(link)
+                if _via_of(existing) != via:
+                    _set_via(existing, via, BRIDGED)
+                    session.add(existing)
                 outcome.kept += 1
-        outcome.removed.extend(_drop_orphans(by_entry, reached, session=session))
+        refused = reach(refusals, identifiers, roots | set(reached))
+        for entry, via in sorted(refused.items()):
+            existing = by_entry.get(entry)
+            if existing is None or existing.status == "suggested":
+                link = existing or EntityLink(entity_id=entity_id, list_id=entry[0],
+                                              list_key=entry[1], status=REJECTED)
+                _set_via(link, via, REJECTED)
+                session.add(link)
+                by_entry[entry] = link
+                outcome.rejected.append(link)
+        outcome.removed.extend(_drop_orphans(by_entry, BRIDGED, roots | set(reached),
+                                             session=session))
+        _drop_orphans(by_entry, REJECTED, refusals | set(refused), session=session)
     session.flush()
     return outcome
 
 
-def _set_via(link: EntityLink, via: Via) -> None:
-    link.status = BRIDGED
+def _is_hand_rejection(link: EntityLink) -> bool:
+    return link.status == REJECTED and link.via_identifier is None
+
+
+def _via_of(link: EntityLink) -> Via | None:
+    if link.via_list_id and link.via_list_key and link.via_identifier:
+        return Via(link.via_list_id, link.via_list_key, link.via_identifier)
+    return None
+
+
+def _set_via(link: EntityLink, via: Via, status: str) -> None:
+    link.status = status
     link.score = None
     link.via_list_id, link.via_list_key, link.via_identifier = (
         via.list_id, via.list_key, via.identifier)
     link.decided_at = utcnow()
 
 
-def _drop_orphans(by_entry: dict[tuple[str, str], EntityLink],
-                  reached: dict[tuple[str, str], Via], *, session: Session) -> list[EntityLink]:
-    """Deletes bridged links whose chain back to a root link is broken.
+def _drop_orphans(by_entry: dict[tuple[str, str], EntityLink], status: str,
+                  standing: set[tuple[str, str]], *, session: Session) -> list[EntityLink]:
+    """Deletes the links of `status` made by a bridge whose chain back to a root is broken.
 
     A bridged link not reached this time is kept if the link it came from still stands: its
     entry has left the active version (or the entry it came through has), and the entity's
     status must then say "removed" rather than forget the designation.
     """
-    standing = {entry for entry, link in by_entry.items() if link.status in ROOT_LINK_STATES}
-    standing |= set(reached)
+    standing = set(standing)
     pending = {entry: link for entry, link in by_entry.items()
-               if link.status == BRIDGED and entry not in standing}
+               if link.status == status and _via_of(link) is not None and entry not in standing}
     changed = True
     while changed:
         changed = False

@@ -590,17 +590,17 @@ def explanation_of(workings: Workings | None) -> dict[str, Any]:
 def _aligned_pair(
     left: NamePart, right: NamePart, similarity: float, weight: float
 ) -> dict[str, Any]:
-    """Gives one aligned pair for an explanation; a pair from two scripts also shows the
-    form both sides were brought to and compared on (the bridge)."""
+    """Gives one aligned pair for an explanation; a pair from two scripts also shows, as
+    `met_on`, the form both sides were brought to and compared on."""
     pair: dict[str, Any] = {"name1_part": left.text, "name2_part": right.text,
                             "similarity": _rounded(similarity), "weight": _rounded(weight)}
     if left.abjad != right.abjad:
-        pair["bridge"] = {"form": "consonant skeleton", "name1": left.skeleton,
+        pair["met_on"] = {"form": "consonant skeleton", "name1": left.skeleton,
                           "name2": right.skeleton, "similarity": _rounded(similarity)}
     elif (left.source is None) != (right.source is None) and left.text != right.text:
         keys = loan_key(left.text), loan_key(right.text)
         if len(keys[0]) >= MIN_LOAN_KEY and len(keys[1]) >= MIN_LOAN_KEY:
-            pair["bridge"] = {"form": "sounded consonants", "name1": keys[0],
+            pair["met_on"] = {"form": "sounded consonants", "name1": keys[0],
                               "name2": keys[1], "similarity": _rounded(similarity)}
     return pair
 

@@ -36,6 +36,8 @@ def decide_link(entity_id: str, list_id: str, list_key: str, status: str, *,
         link = EntityLink(entity_id=entity_id, list_id=list_id, list_key=list_key,
                           status=status)
     link.status = status
+    # An admin's decision is a root of its own, whatever bridge made the link before.
+    link.via_list_id = link.via_list_key = link.via_identifier = None
     link.decided_at = utcnow()
     session.add(link)
     session.flush()

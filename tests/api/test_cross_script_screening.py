@@ -54,7 +54,7 @@ def test_an_arabic_script_name_finds_its_latin_entry_first_with_the_skeleton_sho
     assert response.status_code == 200, response.get_json()
     first = response.get_json()["results"][0]["matches"][0]
     assert (first["list"], first["list_key"], first["match"]) == ("un_sc", key, True)
-    bridges = [pair["bridge"] for pair in first["explanation"]["aligned"]]
-    assert bridges and all(bridge["form"] == "consonant skeleton" for bridge in bridges)
+    forms = [pair["met_on"] for pair in first["explanation"]["aligned"]]
+    assert forms and all(form["form"] == "consonant skeleton" for form in forms)
     # The two sides met on one consonant skeleton at least once.
-    assert any(bridge["name1"] == bridge["name2"] for bridge in bridges)
+    assert any(form["name1"] == form["name2"] for form in forms)

@@ -114,14 +114,54 @@ def test_a_rejected_root_drops_what_was_bridged_from_it(session: Session) -> Non
     assert status_on(session, "qassem-soleimani", "us_csl").status == "not_listed"
 
 
+def test_a_rejection_travels_to_the_same_designation_on_every_list(session: Session) -> None:
+    for list_id, path in (("us_csl", CSL), ("opensanctions", OPENSANCTIONS), ("un_sc", UN)):
+        import_list_version(list_id, [path], session=session)
+    session.commit()
+    # The matcher takes Mohammed Al Ghabra for Mohammed Ghabban on each list.
+    assert {status_on(session, "mohammed-ghabban", lst).status
+            for lst in ("us_csl", "opensanctions", "un_sc")} == {"possible"}
+
+    decide_and_bridge("mohammed-ghabban", "us_csl", "10114", "rejected", session=session)
+    session.commit()
+    merged = link_of(session, "mohammed-ghabban", "opensanctions", "NK-jrJ4UKcoWGDozbGwkrKxuf")
+    assert merged is not None and merged.status == "rejected"
+    assert (merged.via_list_id, merged.via_identifier) == ("us_csl", "ofac-10114")
+    un = link_of(session, "mohammed-ghabban", "un_sc", "QDi.228")
+    assert un is not None and un.status == "rejected" and un.via_identifier == "unsc-2760967"
+    for lst in ("us_csl", "opensanctions", "un_sc"):
+        assert status_on(session, "mohammed-ghabban", lst).status == "not_listed"
+    # Not suggested again after the next import, and withdrawn with the hand rejection.
+    check_registry_against_active(session=session)
+    assert status_on(session, "mohammed-ghabban", "un_sc").status == "not_listed"
+    decide_and_bridge("mohammed-ghabban", "us_csl", "10114", "confirmed", session=session)
+    session.commit()
+    assert {status_on(session, "mohammed-ghabban", lst).status
+            for lst in ("us_csl", "opensanctions", "un_sc")} == {"listed"}
+    assert link_of(session, "mohammed-ghabban", "un_sc", "QDi.228").status == "bridged"
+
+
 # --- statuses ---------------------------------------------------------------------------------
 
 
-def test_a_name_match_without_a_bridge_is_possible_until_reviewed(session: Session) -> None:
+def test_a_seeded_un_pin_is_listed(session: Session) -> None:
     import_excerpt(session)
     import_list_version("un_sc", [UN], session=session)
     session.commit()
-    # No list publishes a bridge from Soleimani's SDN record to his UN record.
+    un = status_on(session, "qassem-soleimani", "un_sc")
+    assert un.status == "listed" and un.list_key == "IRi.039" and un.basis[0].link == "pinned"
+
+
+def test_a_name_match_without_a_bridge_is_possible_until_reviewed(session: Session) -> None:
+    # No list publishes a bridge from Soleimani's SDN record to his UN record; without the
+    # seed's pin only the matcher connects them.
+    pin = link_of(session, "qassem-soleimani", "un_sc", "IRi.039")
+    assert pin is not None
+    session.delete(pin)
+    session.commit()
+    import_excerpt(session)
+    import_list_version("un_sc", [UN], session=session)
+    session.commit()
     un = status_on(session, "qassem-soleimani", "un_sc")
     assert un.status == "possible" and un.listed is None and un.list_key == "IRi.039"
     assert un.basis[0].link == "suggested" and un.basis[0].score

@@ -21,7 +21,7 @@ def test_suggestions_are_made_once_and_never_designate(session: Session) -> None
     version_id = import_excerpt(session)
     # Free the pinned Soleimani entry so that matching has something to suggest.
     pinned = session.exec(select(EntityLink).where(
-        EntityLink.entity_id == "qassem-soleimani")).one()
+        EntityLink.entity_id == "qassem-soleimani", EntityLink.list_id == "us_ofac_sdn")).one()
     session.delete(pinned)
     session.commit()
     version = session.get(ListVersion, version_id)

@@ -136,11 +136,11 @@ def test_the_explanation_shows_the_form_both_sides_met_on() -> None:
     aligned = compare(original, latin, kind).explanation["aligned"]
     assert aligned
     for pair in aligned:
-        bridge = pair["bridge"]
-        assert bridge["form"] == "consonant skeleton"
-        assert bridge["similarity"] == pair["similarity"]
+        met_on = pair["met_on"]
+        assert met_on["form"] == "consonant skeleton"
+        assert met_on["similarity"] == pair["similarity"]
     # Huwaysh: the consonants h and sh (written "x", one letter for one sound).
-    assert {"name1": "hx", "name2": "hx"}.items() <= aligned[-1]["bridge"].items()
+    assert {"name1": "hx", "name2": "hx"}.items() <= aligned[-1]["met_on"].items()
 
 
 # --- other scripts ------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_a_name_in_kana_matches_its_latin_spellings_on_sounded_consonants() -> N
             encoding="utf-8") as handle:
         entities = [json.loads(line) for line in handle]
     assert len(entities) == 6
-    bridges = []
+    forms = []
     for entity in entities:
         names = entity["properties"]["name"] + entity["properties"].get("alias", [])
         kana = [name for name in names if any("\u30a0" <= char <= "\u30ff" for char in name)]
@@ -211,9 +211,9 @@ def test_a_name_in_kana_matches_its_latin_spellings_on_sounded_consonants() -> N
         assert kana and latin
         matches = [compare(written, other, "person") for written in kana for other in latin]
         assert any(match.match for match in matches), kana
-        bridges += [pair["bridge"] for match in matches for pair in
-                    match.explanation["aligned"] if "bridge" in pair]
-    assert bridges and all(bridge["form"] == "sounded consonants" for bridge in bridges)
+        forms += [pair["met_on"] for match in matches for pair in
+                    match.explanation["aligned"] if "met_on" in pair]
+    assert forms and all(form["form"] == "sounded consonants" for form in forms)
 
 
 def _kana_entities() -> list[tuple[str, list[str], list[str]]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from defusedxml import ElementTree
 
 from service.registry.passages import find_passages
 from service.textkeys import search_key
@@ -214,8 +215,10 @@ def test_entities_have_the_expected_shape() -> None:
         pinned = {link["key"] for link in entity["links"]}
         assert pinned.isdisjoint(link["key"] for link in entity.get("rejected_links", []))
         for link in [*entity["links"], *entity.get("rejected_links", [])]:
-            assert link["list"] == "us_ofac_sdn"
-            assert isinstance(link["key"], str) and link["key"].isdigit()
+            assert link["list"] in {"us_ofac_sdn", "un_sc"}
+            assert isinstance(link["key"], str)
+            assert (link["key"].isdigit() if link["list"] == "us_ofac_sdn"
+                    else re.fullmatch(r"[A-Z]{2}[ie]\.\d{3}", link["key"]))
 
 
 def test_every_spelling_with_a_document_source_occurs_in_that_document() -> None:
@@ -274,20 +277,54 @@ def test_spellings_within_an_entity_are_not_repeated() -> None:
         assert len(spellings) == len(set(spellings)), entity["id"]
 
 
+def _pins(entity: dict[str, Any], list_id: str = "us_ofac_sdn") -> set[str]:
+    return {link["key"] for link in entity["links"] if link["list"] == list_id}
+
+
 def test_pinned_links_exist_in_the_2024_sdn_file() -> None:
     sdn = _sdn_by_key()
     for entity in _entities():
-        for link in entity["links"]:
-            assert link["key"] in sdn, f"{entity['id']}: {link['key']} not in sdn.csv"
+        for key in _pins(entity):
+            assert key in sdn, f"{entity['id']}: {key} not in sdn.csv"
+
+
+def _un_records() -> dict[str, dict[str, str]]:
+    """Gives the UN list's individuals and entities by reference number."""
+    tree = ElementTree.parse(SHARED / "data" / "un" / "UN_consolidated_2026-02-27.xml")
+    records = {}
+    for record in [*tree.iter("INDIVIDUAL"), *tree.iter("ENTITY")]:
+        reference = record.findtext("REFERENCE_NUMBER")
+        if reference:
+            records[reference] = {child.tag: (child.text or "").strip() for child in record}
+    return records
+
+
+def test_un_pins_are_commented_with_the_records_name_type_and_date() -> None:
+    if not (SHARED / "data").is_dir():
+        pytest.skip("../shared/data is not beside the project")
+    records = _un_records()
+    lines = (SEEDS / "entities.yaml").read_text("utf-8").splitlines()
+    pinned = 0
+    for line in lines:
+        found = re.match(r'\s*- \{list: un_sc, key: "([^"]+)"\}\s*#(.*)$', line)
+        if not found:
+            continue
+        pinned += 1
+        record, comment = records[found.group(1)], found.group(2)
+        name = " ".join(record.get(part, "") for part in
+                        ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")).split()
+        assert " ".join(name) in comment, (found.group(1), comment)
+        assert record["UN_LIST_TYPE"] in comment and record["LISTED_ON"] in comment
+    assert pinned == sum(len(_pins(entity, "un_sc")) for entity in _entities()) > 0
 
 
 def test_pins_are_the_records_checked_by_hand() -> None:
     sdn = _sdn_by_key()
     for entity_id, keys in EXPECTED_PINS.items():
-        assert {link["key"] for link in _entity(entity_id)["links"]} == keys, entity_id
+        assert _pins(_entity(entity_id)) == keys, entity_id
         assert keys <= set(sdn)
     for entity_id in NOT_ON_THE_SDN_LIST:
-        assert _entity(entity_id)["links"] == []
+        assert _pins(_entity(entity_id)) == set()
 
 
 def test_records_of_namesakes_are_never_pinned() -> None:
@@ -323,7 +360,7 @@ def test_every_pin_is_commented_with_the_records_name_and_programs() -> None:
         row = sdn[found.group(1)]
         assert row[1] in comment, (found.group(1), row[1], comment)
         assert row[3].strip() in comment, (found.group(1), row[3], comment)
-    assert pins == sum(len(entity["links"]) + len(entity.get("rejected_links", []))
+    assert pins == sum(len(_pins(entity)) + len(entity.get("rejected_links", []))
                        for entity in _entities())
 
 
@@ -346,7 +383,7 @@ def test_kataib_hezbollah_is_fto_sdgt_and_iraq3_in_the_program_field() -> None:
 
 def test_ofac_spellings_are_names_of_the_linked_record() -> None:
     for entity in _entities():
-        keys = [link["key"] for link in entity["links"]]
+        keys = sorted(_pins(entity))
         for spelling in entity["names"]:
             if spelling["source"] != "OFAC SDN":
                 continue
