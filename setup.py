@@ -15,9 +15,10 @@ from pathlib import Path
 from setuptools import setup
 
 # The modules every comparison and every screening query runs through: normalisation, keys,
-# weights, scoring and the candidate index. They import nothing else from the service.
+# other scripts, weights, scoring and the candidate index. They import nothing else from the service.
 COMPILED_MODULES = [
     "service/matching/phonetics.py",
+    "service/matching/scripts.py",
     "service/matching/vocabulary.py",
     "service/matching/frequencies.py",
     "service/matching/normalize.py",

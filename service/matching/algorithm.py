@@ -18,7 +18,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any, Final
 
-from service.matching import details, frequencies, index, scorer
+from service.matching import details, frequencies, index, scorer, scripts
 
 
 class NameMatcher:
@@ -26,7 +26,8 @@ class NameMatcher:
 
     NAME: Final = "xref-names"
     # 2: identifying details (birth date, nationality, country, identifier, gender) add or
-    # subtract evidence from the name score (details.py).
+    # subtract evidence from the name score (details.py), and names are compared across
+    # scripts (scripts.py: Arabic-script letter classes, ICU romanisation, consonant keys).
     VERSION: Final = "2"
     # A pair scoring at or above it is a match unless the caller gives another threshold.
     DEFAULT_THRESHOLD: Final = scorer.DEFAULT_THRESHOLD
@@ -49,11 +50,26 @@ class NameMatcher:
         "STRONG_SIMILARITY": scorer.STRONG_SIMILARITY,
         "COMPOUND_STEM_MIN_SIMILARITY": scorer.COMPOUND_STEM_MIN_SIMILARITY,
         "JOIN_MIN_SIMILARITY": scorer.JOIN_MIN_SIMILARITY,
+        "IN_SCRIPT_EDIT_PENALTY": scorer.IN_SCRIPT_EDIT_PENALTY,
+        "CHILD_CHAIN_PENALTY": scorer.CHILD_CHAIN_PENALTY,
+        "INFLECTED_SIMILARITY": scorer.INFLECTED_SIMILARITY,
+        "MIN_INFLECTED_STEM": scorer.MIN_INFLECTED_STEM,
+        # Names across scripts (scripts.py): the alignment of Arabic script with Latin
+        # spellings, and the consonant classes of syllabic scripts.
+        "DISAGREEMENT_SCALE": scripts.DISAGREEMENT_SCALE,
+        "MISSING_CONSONANT": scripts.MISSING_CONSONANT,
+        "MISSING_LONG_VOWEL": scripts.MISSING_LONG_VOWEL,
+        "EXTRA_LATIN_SOFT": scripts.EXTRA_LATIN_SOFT,
+        "FINAL_VOWEL_VARIANT": scripts.FINAL_VOWEL_VARIANT,
+        "MIN_LOAN_KEY": scripts.MIN_LOAN_KEY,
+        "LOAN_EQUAL_SIMILARITY": scripts.LOAN_EQUAL_SIMILARITY,
+        "LOAN_DISCOUNT": scripts.LOAN_DISCOUNT,
         "MIN_WEIGHT": frequencies.MIN_WEIGHT,
         "INITIAL_WEIGHT": frequencies.INITIAL_WEIGHT,
         "RARE_NAME_COUNT": frequencies.RARE_NAME_COUNT,
         # Which candidates a search scores at all decides which matches it can return.
         "CANDIDATES_SCORED": index.CANDIDATES_SCORED,
+        "ABJAD_CANDIDATES_SCORED": index.ABJAD_CANDIDATES_SCORED,
         "COMMON_PART_POSTINGS": index.COMMON_PART_POSTINGS,
         "MIN_DELETION_LENGTH": index.MIN_DELETION_LENGTH,
         "MIN_SHARED_WEIGHT": index.MIN_SHARED_WEIGHT,

@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
+from service.matching.scripts import meeting_key
+
 FREQUENCY_FILE: Final = Path(__file__).with_name("data") / "name_part_frequencies.tsv"
 
 # The weight floor: even the most common part counts a little when it matches.
@@ -52,6 +54,31 @@ def part_weight(phonetic: str, length: int) -> float:
         return INITIAL_WEIGHT
     counts, total, rare_log = _table()
     count = counts.get(phonetic, 0)
+    if total == 0 or count <= RARE_NAME_COUNT:
+        return 1.0
+    rarity = math.log(total / (1 + count)) / rare_log
+    return max(MIN_WEIGHT, min(1.0, rarity))
+
+
+@lru_cache(maxsize=1)
+def _skeleton_table() -> dict[str, int]:
+    """Gives the name counts of the table summed per consonant key (`scripts.meeting_key` of
+    each phonetic key: the folds a phonetic key made, w → v and y → i, only lose w and y,
+    which the consonant key drops anyway, and v, which it keeps)."""
+    counts: dict[str, int] = {}
+    for phonetic, count in _table()[0].items():
+        key = meeting_key(phonetic)
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+def skeleton_weight(skeleton: str, length: int) -> float:
+    """Gives the weight of a part known only by its consonant key (a name written without
+    short vowels), in [MIN_WEIGHT, 1]: log-rarity of the Latin names with that key."""
+    if length == 1:
+        return INITIAL_WEIGHT
+    _, total, rare_log = _table()
+    count = _skeleton_table().get(skeleton, 0)
     if total == 0 or count <= RARE_NAME_COUNT:
         return 1.0
     rarity = math.log(total / (1 + count)) / rare_log

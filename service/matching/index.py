@@ -7,7 +7,8 @@ entries through dictionary look-ups only:
 - its phonetic key (transliteration variants: "Qasem" → "kasim" ← "Ghasem");
 - single-character deletions of that key on both sides (a SymSpell-style edit-distance-1
   neighbourhood: typos, one substituted, added or dropped letter);
-- its consonant skeleton (names from scripts without short vowels, vowel changes);
+- its consonant skeleton (``scripts.meeting_key``): where a name written without short
+  vowels (Arabic script) meets its Latin spellings, either way, and a loose hint otherwise;
 - its form without a glued article ("alkhazali" → "khazali"), and joins of adjacent query
   parts ("Patr ushev" → "patrushev").
 
@@ -45,9 +46,11 @@ from service.matching.scorer import (
     explanation_of,
     score_with_workings,
 )
+from service.matching.scripts import MIN_LOAN_KEY, alternate_meeting_key, loan_key
 
 # How many retrieved names get the full score.
 CANDIDATES_SCORED: Final = 8
+ABJAD_CANDIDATES_SCORED: Final = 40
 # Parts in more names than this are only enumerated when the query has nothing rarer.
 COMMON_PART_POSTINGS: Final = 300
 # Query parts whose look-ups are remembered (then forgotten all at once).
@@ -118,6 +121,11 @@ class NameIndex:
         self._by_phonetic: dict[str, int] = {}
         self._by_deletion: dict[str, list[int]] = {}
         self._by_skeleton: dict[str, list[int]] = {}
+        # The same, for the parts written in a script without short vowels only.
+        self._by_abjad_skeleton: dict[str, list[int]] = {}
+        # Per consonant-class key of a syllabic script's romanisation (scripts.loan_key): the
+        # entries of Latin script with that key.
+        self._by_loan: dict[str, list[int]] = {}
         self._by_bare: dict[str, list[int]] = {}
         # Per deletion of a query key: the entry spelt so, then the entries one deletion
         # from it (by_phonetic and by_deletion in one look-up, made once after building).
@@ -203,6 +211,16 @@ class NameIndex:
         for deletion in _neighbourhood(part, key_deletions):
             self._by_deletion.setdefault(deletion, []).append(vocab_id)
         self._by_skeleton.setdefault(part.skeleton, []).append(vocab_id)
+        if part.source is None and not part.abjad:
+            sounded_key = loan_key(part.text)
+            if len(sounded_key) >= MIN_LOAN_KEY:
+                self._by_loan.setdefault(sounded_key, []).append(vocab_id)
+        if part.abjad:
+            self._by_abjad_skeleton.setdefault(part.skeleton, []).append(vocab_id)
+            alternate = alternate_meeting_key(part.text)
+            if alternate is not None:
+                self._by_skeleton.setdefault(alternate, []).append(vocab_id)
+                self._by_abjad_skeleton.setdefault(alternate, []).append(vocab_id)
         if part.bare:
             bare_key = normalize_part_key(part.bare)
             self._by_bare.setdefault(bare_key, []).append(vocab_id)
@@ -234,12 +252,15 @@ class NameIndex:
 
     def _lookup_uncached(self, part: NamePart) -> _Found:
         """Gives the names a query part may stand for, by increasing retrieval credit."""
-        return self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare, part.abjad)
+        return self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare, part.abjad,
+                                 part.source is not None)
 
     def _lookup_keys(
-        self, text: str, phonetic: str, skeleton: str, bare: str | None, abjad: bool
+        self, text: str, phonetic: str, skeleton: str, bare: str | None, abjad: bool,
+        sounded: bool = False,
     ) -> _Found:
-        """Gives the names a part with these keys may stand for, by increasing credit."""
+        """Gives the names a part with these keys may stand for, by increasing credit
+        (`sounded`: the part was written in a syllabic script)."""
         by_phonetic, by_deletion = self._by_phonetic, self._by_deletion
         exact = by_phonetic.get(phonetic)
         exact_ids = list(self._by_bare.get(phonetic, ()))
@@ -264,14 +285,27 @@ class NameIndex:
             by_neighbour = self._by_neighbour
             for deletion in _neighbourhood_of(phonetic, text) & by_neighbour.keys():
                 near_ids += by_neighbour[deletion]
-        # Consonants alone are how abjad-script names are found; for other names they are
-        # a loose hint ("Ahmad" and "Hamid" share "hmd").
+        # The consonant key is where a name written without short vowels (Arabic script)
+        # meets its Latin spellings (scripts.py): across scripts it is as good as an exact
+        # spelling, whichever side the query is on. Within Latin script it is a loose hint
+        # ("Ahmad" and "Hamid" share "hmd").
         levels: list[tuple[float, np.ndarray]] = []
         skeleton_names = arrays.by_skeleton.get(skeleton)
         if abjad:
-            near_ids += self._by_skeleton.get(skeleton, ())
-        elif skeleton_names is not None:
-            levels.append((_LOOSE, skeleton_names))
+            exact_ids += self._by_skeleton.get(skeleton, ())
+            alternate = alternate_meeting_key(text)
+            if alternate is not None:
+                exact_ids += self._by_skeleton.get(alternate, ())
+        else:
+            exact_ids += self._by_abjad_skeleton.get(skeleton, ())
+            if skeleton_names is not None:
+                levels.append((_LOOSE, skeleton_names))
+        if sounded:
+            # A name sounded out syllable by syllable meets its Latin spellings on consonant
+            # classes (scripts.loan_key): a near spelling.
+            sounded_key = loan_key(text)
+            if len(sounded_key) >= MIN_LOAN_KEY:
+                near_ids += self._by_loan.get(sounded_key, ())
         # Lower credits first: a name found at several credits keeps the best (assigned last).
         if near_ids:
             near_names.append(arrays.gather(list(dict.fromkeys(near_ids))))
@@ -412,14 +446,18 @@ class NameIndex:
         # process (server workers, batch workers) must give the same answer for a name.
         overlap = (shared / np.maximum(
             total_weight, arrays.weights[above_floor])).round(9)
-        if len(above_floor) > CANDIDATES_SCORED:
-            # Only names at or above the CANDIDATES_SCORED-th best overlap can be ranked.
+        # A query without short vowels meets Latin names on consonant keys alone, which
+        # many names share: more of them are scored.
+        scored = ABJAD_CANDIDATES_SCORED if normalized_query.parts[0].abjad \
+            else CANDIDATES_SCORED
+        if len(above_floor) > scored:
+            # Only names at or above the scored-th best overlap can be ranked.
             ordered = overlap.copy()
-            ordered.partition(len(overlap) - CANDIDATES_SCORED)
-            cut = ordered[-CANDIDATES_SCORED]
+            ordered.partition(len(overlap) - scored)
+            cut = ordered[-scored]
             keep = overlap >= cut
             above_floor, overlap = above_floor[keep], overlap[keep]
-        order = np.lexsort((above_floor, -overlap))[:CANDIDATES_SCORED]
+        order = np.lexsort((above_floor, -overlap))[:scored]
         ranked = above_floor[order].tolist()
         best: dict[tuple[str, str], tuple[float, int, Workings | None]] = {}
         for position in ranked:

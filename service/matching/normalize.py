@@ -6,9 +6,10 @@ itself:
 1. Unicode NFKC (full-width letters, ligatures, compatibility forms);
 2. ``LAST, First`` reordering when the part after the comma is not a legal form;
 3. per word: camel-case splitting of Latin words (``VladimirPutin``), transliteration to
-   ASCII with anyascii (Arabic, Persian, Cyrillic, Greek, Han, Hangul, …); in Arabic script
-   the article written on to a word is split off, "عبد" is read "abd" and a final tāʾ
-   marbūṭa "a"; pure-ASCII names skip NFKC and transliteration and are tokenised whole;
+   ASCII (``scripts.py``: Arabic script and Hebrew by letter class, with the article,
+   compounds and name words split off as Latin spellings write them; Cyrillic, Armenian,
+   Georgian and kana by ICU; Greek, Han, Hangul and the rest by anyascii); pure-ASCII names
+   skip NFKC and transliteration and are tokenised whole;
 4. apostrophes and ʿayn/hamza marks removed inside words (``Kata'ib`` → ``kataib``), dots,
    hyphens and other punctuation split words; dotted initials of organisations are joined
    (``A.B.C.`` → ``abc``);
@@ -21,7 +22,8 @@ itself:
    and replaced by a canonical class kept apart from the name parts;
 9. each remaining part gets a phonetic key (folding common transliteration variation:
    q/k/gh, kh/h, ou/u, ee/i, e/i, o/u, y/i, dh/d, w/v, double letters) and a consonant
-   skeleton (used for retrieval and for scripts that do not write short vowels).
+   skeleton (``scripts.meeting_key``: where names from scripts that do not write short
+   vowels meet their Latin spellings, in retrieval and in explanations).
 """
 
 from __future__ import annotations
@@ -34,8 +36,15 @@ from typing import Final
 from anyascii import anyascii
 
 from service.matching import vocabulary as vocab
-from service.matching.frequencies import MIN_WEIGHT, part_weight
-from service.matching.phonetics import clear_phonetic_cache, phonetic_key, skeleton_key
+from service.matching.frequencies import MIN_WEIGHT, part_weight, skeleton_weight
+from service.matching.phonetics import clear_phonetic_cache, phonetic_key
+from service.matching.scripts import (
+    ARABIC_SCRIPT_TITLES,
+    abjad_words,
+    clear_alignment_cache,
+    icu_latin,
+    meeting_key,
+)
 
 # Kinds the matcher knows; anything else is treated like None (unknown).
 PERSON: Final = "person"
@@ -67,21 +76,18 @@ _MIDDLE_DOTS: Final = re.compile(r"[·・•‧]")
 # Digits standing for look-alike letters inside a person's name ("Ig0r Sech1n").
 _LOOKALIKE_DIGITS: Final = str.maketrans("013457892", "oieastbgz")
 
-# The Arabic article as written on to a word, and the shortest word (article included) in
-# which those letters are the article: "الله" (Allah) is a word of its own.
-_ARABIC_ARTICLE: Final = "\u0627\u0644"
-_MIN_ARTICLE_WORD_LENGTH: Final = 5
-# "عبد" transliterates as "`bd", the ʿayn a mark that cleaning drops, leaving "bd" (alone or
-# written together with the following name, "عبدالحليم" → "`bdlhlym"): read as "abd".
-_ABD_WITHOUT_AYN: Final = "\u0060bd"
-_ABID: Final = "\u0060abd"
-_TA_MARBUTA: Final = "\u0629"
 # Scripts that do not write short vowels: names from them are compared on consonants.
 _ABJAD_RANGES: Final = ((0x0590, 0x05FF), (0x0600, 0x06FF), (0x0700, 0x074F), (0x0750, 0x077F),
                  (0x08A0, 0x08FF), (0xFB1D, 0xFB4F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 # Scripts whose transliteration comes out as capitalised syllables with no spaces.
 _SYLLABIC_RANGES: Final = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xAC00, 0xD7AF),
-                    (0x1100, 0x11FF), (0x3130, 0x318F))
+                    (0x1100, 0x11FF), (0x3130, 0x318F), (0x3040, 0x30FF), (0x31F0, 0x31FF),
+                    (0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+# Japanese kana and the abugidas of South-East Asia (Thai, Lao, Burmese, Khmer): sounded out
+# syllable by syllable too, but a word is one name, not a family name's character and a
+# given name's as in Han and Hangul.
+_WHOLE_WORD_SYLLABIC_RANGES: Final = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0x0E00, 0x0EFF),
+                                      (0x1000, 0x109F), (0x1780, 0x17FF))
 
 
 class NamePart:
@@ -93,7 +99,7 @@ class NamePart:
     index, so a part must never be changed once made.
     """
 
-    __slots__ = ("text", "phonetic", "skeleton", "weight", "abjad", "initial", "numeric",
+    __slots__ = ("text", "phonetic", "_skeleton", "weight", "abjad", "initial", "numeric",
                  "bare", "source", "compound")
 
     def __init__(
@@ -111,7 +117,9 @@ class NamePart:
     ) -> None:
         self.text = text  # lower-case ASCII form
         self.phonetic = phonetic  # transliteration-tolerant key
-        self.skeleton = skeleton  # consonants only (falls back to phonetic when none)
+        # The consonant key (`scripts.meeting_key`), "" until first asked for: comparing two
+        # Latin names never needs it, screening and explanations across scripts do.
+        self._skeleton = skeleton
         self.weight = weight  # rarity weight in [MIN_WEIGHT, 1]
         self.abjad = abjad  # written in a script without short vowels
         self.initial = initial  # a single letter standing for a word
@@ -123,6 +131,15 @@ class NamePart:
         self.source = source
         # The kind and stem of a theophoric compound ("abdulhamid": "abdul", "hamid").
         self.compound = compound
+
+    @property
+    def skeleton(self) -> str:
+        """Gives the part's consonant key, where names across scripts meet (made on first
+        use and kept: the same value whoever asks first, so the part stays as made)."""
+        skeleton = self._skeleton
+        if not skeleton:
+            skeleton = self._skeleton = meeting_key(self.text)
+        return skeleton
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, NamePart):
@@ -203,6 +220,7 @@ class NormalizedName:
 
 
 _ATTACHED_ARTICLES: Final = frozenset(vocab.ATTACHED_ARTICLES)
+_GLUED_PATRONYMICS: Final = frozenset({"bin", "ben", "ibn"})
 
 # Bits telling which normalisation steps a token may concern: a name's tokens are looked up
 # once, and a step runs only when one of them may concern it.
@@ -322,9 +340,9 @@ def _transliterate_word(
         return [(anyascii(word), None)], False
     if script == "syllabic":
         pieces = [piece for piece in _MIDDLE_DOTS.split(word) if piece]
-        if len(pieces) > 1 or not single_word:
+        if len(pieces) > 1 or not single_word or _in_ranges(word[0], _WHOLE_WORD_SYLLABIC_RANGES):
             # A name written word by word (a foreign name, with spaces or middle dots).
-            return [(anyascii(piece), piece) for piece in pieces], False
+            return [(icu_latin(piece), piece) for piece in pieces], False
         # Han and Hangul: one character per syllable; the first is the family name, the
         # rest the given name, conventionally romanised as one word.
         letters = [char for char in word if char.isalpha()]
@@ -333,28 +351,8 @@ def _transliterate_word(
             return [(anyascii(letters[0]), letters[0]), (anyascii(given), given)], False
         return [(anyascii(word), word)], False
     if script == "abjad":
-        return [(ascii_word, None) for ascii_word in _abjad_words(word)], True
-    return [(anyascii(word), None)], False
-
-
-def _abjad_words(word: str) -> list[str]:
-    """Gives the ASCII words of an Arabic-script word: the article "ال" written on to a
-    word is split off ("التكريتي" → "al", "tkryty") as Latin spellings write it apart, and
-    "عبد" ("servant of", which would lose its ʿayn and become "bd") is read "abd"."""
-    article = ""
-    if word.startswith(_ARABIC_ARTICLE) and len(word) >= _MIN_ARTICLE_WORD_LENGTH:
-        article, word = "al", word[len(_ARABIC_ARTICLE):]
-    if word.endswith(_TA_MARBUTA):
-        # A word-final tāʾ marbūṭa is said, and spelt in Latin, as "a" ("حمزة" → Hamza);
-        # transliterated "h" it would fold with the letter before it ("zh").
-        word = word[:-1] + "a"
-    ascii_word = anyascii(word)
-    if ascii_word == _ABID:
-        # "عابد" (ʿĀbid, with a long ā) is a name of its own, not the "abd" of a compound.
-        ascii_word = "`abid"
-    elif ascii_word.startswith(_ABD_WITHOUT_AYN):
-        ascii_word = "a" + ascii_word
-    return [article, ascii_word] if article else [ascii_word]
+        return [(ascii_word, None) for ascii_word in abjad_words(word)], True
+    return [(icu_latin(word), None)], False
 
 
 def _clean_word(word: str, organization_like: bool) -> list[str]:
@@ -379,14 +377,18 @@ def _abjad_vowels(token: str) -> str:
 
 def _article_stripped(token: str, abjad: bool) -> str | None:
     """Gives the token without an attached article ("alkhazali" → "khazali"), or None."""
+    if abjad:
+        return None  # the Arabic-script reader splits the article off (scripts.py)
     # Every attached article is two letters: one prefix test instead of one per article.
     if token[:2] in _ATTACHED_ARTICLES:
         rest = token[2:]
         if len(rest) >= 4 and rest[0] not in "aeiou":
             return rest
-    # Arabic script writes the article as a bare "l" after anyascii drops the alif.
-    if abjad and token.startswith("l") and len(token) >= 4 and token[1] not in "aeiouwy":
-        return token[1:]
+    elif token[:3] in _GLUED_PATRONYMICS and token[3:5] in _ATTACHED_ARTICLES:
+        # "son of" and the article glued on as well ("Binalshibh": bin al-Shibh).
+        rest = token[5:]
+        if len(rest) >= 4 and rest[0] not in "aeiou":
+            return rest
     return None
 
 
@@ -414,11 +416,19 @@ def make_part(text: str, abjad: bool = False, source: str | None = None) -> Name
 
 def _new_part(text: str, abjad: bool, source: str | None) -> NamePart:
     phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
-    skeleton = skeleton_key(phonetic)
+    skeleton = ""
     numeric = not text.isalpha()
     bare = None if numeric else _article_stripped(text, abjad)
     # Particles kept as parts ("Al" opening a name) say almost nothing about identity.
-    weight = MIN_WEIGHT if text in vocab.PARTICLE_WORDS else part_weight(phonetic, len(text))
+    if text in vocab.PARTICLE_WORDS:
+        weight = MIN_WEIGHT
+    elif abjad:
+        # Rarity by the consonant key the part meets Latin names on: the table counts Latin
+        # spellings, and a short key ("mhmd") stands for many of them.
+        skeleton = meeting_key(text)
+        weight = skeleton_weight(skeleton, len(text))
+    else:
+        weight = part_weight(phonetic, len(text))
     initial = len(text) == 1 and not numeric
     compound = None if numeric else vocab.compound_stem(text)
     return NamePart(text, phonetic, skeleton, weight, abjad, initial, numeric, bare, source,
@@ -430,7 +440,7 @@ def part_keys(text: str, abjad: bool = False) -> tuple[str, str, str | None]:
     article-less form), without the rest of a part: for index look-ups of joined parts."""
     phonetic = phonetic_key(_abjad_vowels(text) if abjad else text)
     bare = _article_stripped(text, abjad) if text.isalpha() else None
-    return phonetic, skeleton_key(phonetic), bare
+    return phonetic, meeting_key(text), bare
 
 
 def _fuse_abd_compounds(tokens: list[str], particles: list[str]) -> list[str]:
@@ -519,12 +529,16 @@ def _numbers_to_digits(tokens: list[str], roman: bool) -> list[str]:
     return converted
 
 
-def _drop_titles(tokens: list[str], titles: list[str]) -> list[str]:
-    """Gives tokens without leading titles and without honorifics anywhere."""
+def _drop_titles(
+    tokens: list[str], titles: list[str], only: frozenset[str] | None = None
+) -> list[str]:
+    """Gives tokens without leading titles and without honorifics anywhere (only those in
+    `only`, when given)."""
     kept: list[str] = []
     leading = True
     for token in tokens:
-        if (leading and token in vocab.LEADING_TITLES) or token in vocab.HONORIFICS:
+        if ((leading and token in vocab.LEADING_TITLES) or token in vocab.HONORIFICS) \
+                and (only is None or token in only):
             titles.append(token)
             continue
         leading = False
@@ -605,12 +619,14 @@ def _ascii_tokens(text: str, organization_like: bool) -> list[str]:
 
 def _script_tokens(
     words: list[str], organization_like: bool
-) -> tuple[list[str], dict[str, str], bool]:
+) -> tuple[list[str], dict[str, str], bool, set[str]]:
     """Gives the tokens of words in any script, the syllabic-script original of each token
-    that has one, and whether any word was written in an abjad."""
+    that has one, whether any word was written in an abjad, and the tokens of the words
+    that were not (a name written in both, "Akrin (أقرين)")."""
     tokens: list[str] = []
     sources: dict[str, str] = {}
     abjad_name = False
+    vowelled: set[str] = set()
     for word in words:
         ascii_words, abjad = _transliterate_word(word, len(words) == 1)
         abjad_name = abjad_name or abjad
@@ -618,8 +634,10 @@ def _script_tokens(
             cleaned = _clean_word(ascii_word, organization_like)
             if source and len(cleaned) == 1:
                 sources[cleaned[0]] = source
+            if not abjad:
+                vowelled.update(cleaned)
             tokens.extend(cleaned)
-    return tokens, sources, abjad_name
+    return tokens, sources, abjad_name, vowelled if abjad_name else set()
 
 
 def normalize_name(name: str, kind: str | None = None) -> NormalizedName:
@@ -647,10 +665,11 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
 
     sources: dict[str, str] = {}
     abjad_name = False
+    vowelled: set[str] = set()
     if ascii_name:
         tokens = _ascii_tokens(text, organization_like)
     else:
-        tokens, sources, abjad_name = _script_tokens(text.split(), organization_like)
+        tokens, sources, abjad_name, vowelled = _script_tokens(text.split(), organization_like)
     all_letters = "".join(tokens).isalpha()
     if kind == PERSON and not all_letters:
         tokens = [_lookalike_letters(token) for token in tokens]
@@ -668,7 +687,10 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
     flags = _token_flags(tokens)
     if kind != ORGANIZATION and flags & _TITLE_FLAG:
         # Organisation names keep their first word ("General Motors", "Captain Trading").
-        tokens = _drop_titles(tokens, titles) or tokens
+        # Arabic-script words are titles only when written as one (scripts.py gives them in
+        # Latin spelling): their letter codes may spell an abbreviation ("آدم" → "adm").
+        tokens = _drop_titles(tokens, titles, ARABIC_SCRIPT_TITLES if abjad_name else None) \
+            or tokens
     if "abd" in "".join(tokens) and any(token.startswith("abd") for token in tokens):
         tokens = _fuse_abd_compounds(tokens, particles) or tokens
     if flags & _COMPOUND_FLAG:
@@ -685,8 +707,9 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
         if flags & _ABBREVIATION_FLAG:
             tokens = [vocab.ABBREVIATIONS.get(t, t) for t in tokens]
 
-    if sources:
-        parts = tuple([make_part(token, abjad_name, sources.get(token)) for token in tokens])
+    if sources or vowelled:
+        parts = tuple([make_part(token, abjad_name and token not in vowelled, sources.get(token))
+                       for token in tokens])
     else:
         parts = tuple([make_part(token, abjad_name, None) for token in tokens])
     if all_letters and kind == PERSON or "".join(tokens).isalpha():
@@ -710,8 +733,10 @@ def _normalize(name: str, kind: str | None) -> NormalizedName:
 
 
 def clear_caches() -> None:
-    """Empties every normalisation cache: whole names, parts and phonetic keys (for cold
-    timings; nothing else needs it, since cached results never go stale)."""
+    """Empties every normalisation cache: whole names, parts, phonetic keys and cross-script
+    alignments (for cold timings; nothing else needs it, since cached results never go
+    stale)."""
     _NAMES.clear()
     _PARTS.clear()
     clear_phonetic_cache()
+    clear_alignment_cache()

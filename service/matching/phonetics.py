@@ -2,8 +2,8 @@
 
 ``phonetic_key`` folds common transliteration variation so that spellings of one name share a
 key: q/k/gh, kh/h, ph/f, th/t, dh/d, w/v, zh/j, ou/oo/u, ee/i, e/i, o/u, y/i, soft c/s,
-hard c/k, doubled letters. ``skeleton_key`` keeps only the consonants of that key (and folds
-p/b, v/f, g/k, a final h): the part of a name that scripts without short vowels spell.
+hard c/k, doubled letters, "aw" before a consonant as "au". The consonant key names from
+scripts without short vowels meet Latin ones on is ``scripts.meeting_key``.
 """
 
 from __future__ import annotations
@@ -21,15 +21,13 @@ _DIGRAPH_RULES: Final[tuple[tuple[str, str], ...]] = (
 _LETTER_FOLDS: Final = str.maketrans({"q": "k", "x": "ks", "w": "v", "y": "i", "e": "i", "o": "u"})
 # Any of the groups: most parts have none, and one search is cheaper than a check per rule.
 _ANY_DIGRAPH: Final = re.compile("|".join(source for source, _ in _DIGRAPH_RULES))
-# Vowels deleted and labials/velars folded in one pass.
-_SKELETON_FOLDS: Final = str.maketrans("pfvg", "bbbk", "aeiou")
+_AW_DIPHTHONG: Final = re.compile(r"aw(?![aeiouy])")
 # The same one-letter folds as byte tables: bytes.translate is a plain table look-up, several
 # times faster than str.translate; used for ASCII keys (all tokens are ASCII once cleaned).
 _LETTER_BYTE_FOLDS: Final = bytes.maketrans(b"qwyeo", b"kviiu")
-_SKELETON_BYTE_FOLDS: Final = bytes.maketrans(b"pfvg", b"bbbk")
 
 
-def _undoubled(key: str) -> str:
+def undoubled(key: str) -> str:
     """Gives the key with runs of one letter written once."""
     # A plain character loop: compiled (setup.py), it beats a back-referencing regex.
     previous = ""
@@ -48,8 +46,8 @@ def _undoubled(key: str) -> str:
     return "".join(letters)
 
 
-def _undoubled_ascii(folded: bytes) -> str:
-    """Gives ASCII bytes as text, with runs of one letter written once (`_undoubled` on
+def undoubled_ascii(folded: bytes) -> str:
+    """Gives ASCII bytes as text, with runs of one letter written once (`undoubled` on
     the bytes the letter folds give: compiled, a loop over bytes reads plain integers)."""
     previous = -1
     for byte in folded:
@@ -98,26 +96,16 @@ def _phonetic_key(token: str) -> str:
         # A soft c (before e, i or y) sounds s; three replacements beat a look-ahead regex.
         key = key.replace("ce", "se").replace("ci", "si").replace("cy", "sy")
         key = key.replace("ch", "\x01").replace("c", "k").replace("\x01", "ch")
+    if "aw" in key:
+        # The diphthong "aw" before a consonant is written "au" as often ("Tawfiq",
+        # "Taufiq"; Russian "Таухид" for Tawhid).
+        key = _AW_DIPHTHONG.sub("au", key)
     if _ANY_DIGRAPH.search(key):
         for source, target in _DIGRAPH_RULES:
             if source in key:
                 key = key.replace(source, target)
     if not key.isascii():
-        return _undoubled(key.translate(_LETTER_FOLDS))
+        return undoubled(key.translate(_LETTER_FOLDS))
     if "x" in key:
         key = key.replace("x", "ks")
-    return _undoubled_ascii(key.encode().translate(_LETTER_BYTE_FOLDS))
-
-
-def skeleton_key(phonetic: str) -> str:
-    """Gives the consonant skeleton of a phonetic key (labials p/b/f/v alike, g≡k, final h
-    dropped): Arabic has no p or v, Hebrew pe is p or f."""
-    if phonetic.isdigit():
-        return phonetic
-    if phonetic.isascii():
-        key = _undoubled_ascii(phonetic.encode().translate(_SKELETON_BYTE_FOLDS, b"aeiou"))
-    else:
-        key = _undoubled(phonetic.translate(_SKELETON_FOLDS))
-    if len(key) > 1 and key.endswith("h"):
-        key = key[:-1]
-    return key or phonetic
+    return undoubled_ascii(key.encode().translate(_LETTER_BYTE_FOLDS))

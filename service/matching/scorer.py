@@ -4,11 +4,12 @@ How a score comes about (each step shows in the explanation):
 
 1. both names are normalised (see ``normalize.py``);
 2. every part of one name is compared with every part of the other (rapidfuzz OSA
-   similarity on the text and on the phonetic key; consonant skeletons for scripts without
-   short vowels; initials agree with a part that starts with the same letter; parts with
-   digits must be equal), and the best pairs are aligned greedily, each part at most once,
-   regardless of order; parts written together on one side and apart on the other
-   ("RamiMakhlouf") are joined before aligning;
+   similarity on the text and on the phonetic key; a letter-by-letter alignment for a name
+   written without short vowels against a Latin one, consonant classes for a syllabic
+   script against a Latin one (``scripts.py``); initials agree with a part that starts with
+   the same letter; parts with digits must be equal), and the best pairs are aligned
+   greedily, each part at most once, regardless of order; parts written together on one
+   side and apart on the other ("RamiMakhlouf") are joined before aligning;
 3. the score is the weighted similarity of the aligned pairs divided by the weight of all
    parts, where a part's weight is its rarity among listed names (``frequencies.py``):
    - parts left over on one side only (a middle name, a patronymic the other name lacks)
@@ -34,7 +35,13 @@ from service.matching.normalize import (
     make_part,
     normalize_name,
 )
-from service.matching.vocabulary import COMPOUND_HALVES
+from service.matching.scripts import (
+    MIN_LOAN_KEY,
+    abjad_latin_similarity,
+    loan_key,
+    syllabic_latin_similarity,
+)
+from service.matching.vocabulary import ARTICLES, COMPOUND_HALVES
 
 # The edit distance behind every string similarity (bound once: innermost loops).
 _osa_distance: Final = OSA.distance
@@ -75,6 +82,8 @@ SINGLE_PART_CAP: Final = 0.7
 # Score lost per aligned pair that is one name's bearer and the other's father
 # ("Salman bin Ali" vs "Ali bin Salman": two different people).
 SWAPPED_ROLE_PENALTY: Final = 0.15
+# Score lost when one name is the other with a child's given name before it (Arabic script).
+CHILD_CHAIN_PENALTY: Final = 0.15
 # Score lost when both names carry numbers that differ ("Fund III" / "Fund IV"), or when only
 # one carries a number: numbered vessels and funds of one family are related, so flag them.
 NUMBER_MISMATCH_PENALTY: Final = 0.1
@@ -88,6 +97,14 @@ STRONG_SIMILARITY: Final = 0.9
 # Two theophoric compounds of one kind ("Abdulhamid", "Abdulghani") whose stems are less alike
 # than this are different names.
 COMPOUND_STEM_MIN_SIMILARITY: Final = 0.5
+# Similarity lost by two names written in a script without short vowels for each difference:
+# its spellings of one name vary little (hamza seats and letter forms are folded already).
+IN_SCRIPT_EDIT_PENALTY: Final = 0.1
+# A name and the same name with a Baltic nominative ending ("Lavrov", "Lavrovas"), from stems
+# this long (shorter ones with an ending are often other names: "Jon", "Jonas").
+INFLECTION_ENDINGS: Final = frozenset({"as", "is", "ys", "us", "s"})
+MIN_INFLECTED_STEM: Final = 5
+INFLECTED_SIMILARITY: Final = 0.9
 # Joining two adjacent parts must reach this similarity to replace them.
 JOIN_MIN_SIMILARITY: Final = 0.85
 
@@ -138,9 +155,25 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
     if source is not None and other_source is not None:
         # Both in a syllabic script: each character is a syllable of the name.
         return _osa(source, other_source, score_cutoff=cutoff)
+    if (source is not None or other_source is not None) and not left.abjad and not right.abjad:
+        # One written in a syllabic script, sounded out syllable by syllable (scripts.py).
+        sounded = syllabic_latin_similarity(text, other_text, source) \
+            if source is not None else syllabic_latin_similarity(other_text, text, other_source
+                                                                 or "")
+        if sounded >= ALIGN_MIN_SIMILARITY:
+            return sounded
     if left.abjad != right.abjad:
-        # Vowels are not written in one of the two: compare what both spell, the consonants.
-        return _osa(left.skeleton, right.skeleton, score_cutoff=cutoff)
+        # Short vowels are not written in one of the two: align its letters with the
+        # Latin spelling's, each letter with the spellings it has (scripts.py).
+        abjad_part, latin_part = (left, right) if left.abjad else (right, left)
+        similarity = abjad_latin_similarity(abjad_part.text, latin_part.text)
+        if latin_part.bare is not None and similarity < 1.0:
+            # The Latin spelling with its article glued on ("Elsseid"): the Arabic script
+            # reader splits the article off.
+            bare_similarity = abjad_latin_similarity(abjad_part.text, latin_part.bare)
+            if bare_similarity > similarity:
+                similarity = bare_similarity
+        return similarity if similarity >= cutoff else 0.0
     phonetic, other_phonetic = left.phonetic, right.phonetic
     bare, other_bare = left.bare, right.bare
     if phonetic == other_phonetic:
@@ -161,6 +194,12 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         bare_similarity = _osa(bare or text, other_bare or other_text, cutoff)
         if bare_similarity > similarity:
             similarity = bare_similarity
+    if left.abjad and right.abjad and similarity < PHONETIC_EQUAL_SIMILARITY:
+        # Both written in the script itself, not transliterated: a letter that differs is
+        # a different name more often than a variant spelling ("أحمد", "محمد").
+        similarity -= IN_SCRIPT_EDIT_PENALTY
+    if similarity < INFLECTED_SIMILARITY and _inflected(text, other_text):
+        similarity = INFLECTED_SIMILARITY
     compound, other_compound = left.compound, right.compound
     if similarity >= ALIGN_MIN_SIMILARITY and compound is not None \
             and other_compound is not None and compound[0] == other_compound[0]:
@@ -173,6 +212,15 @@ def _similarity(left: NamePart, right: NamePart, cutoff: float) -> float:
         if stem_similarity < COMPOUND_STEM_MIN_SIMILARITY:
             return stem_similarity
     return similarity
+
+
+def _inflected(text: str, other: str) -> bool:
+    """Gives whether one spelling is the other with a nominative ending of the Baltic
+    languages, which add one to foreign names ("Lavrovas", "Lavrovs" for Lavrov)."""
+    shorter, longer = (text, other) if len(text) < len(other) else (other, text)
+    if len(shorter) < MIN_INFLECTED_STEM or not longer.startswith(shorter):
+        return False
+    return longer[len(shorter):] in INFLECTION_ENDINGS
 
 
 def _align(
@@ -209,7 +257,7 @@ def _join_split_parts(
     """Gives `parts` with two adjacent ones joined where the join matches a part of `other`."""
     if len(parts) < 2:
         return None  # nothing to join
-    targets = [other_part.text for position, other_part in enumerate(other)
+    targets = [other_part for position, other_part in enumerate(other)
                if weak[position] and not other_part.initial]
     if not targets:
         return None
@@ -228,7 +276,24 @@ def _join_split_parts(
         # before any string is compared.
         max_gap = 1.0 - minimum
         joined_length = len(joined_text)
-        for target in targets:
+        for target_part in targets:
+            target = target_part.text
+            if target_part.abjad != first.abjad:
+                # Across scripts, lengths differ by the vowels one of them does not write.
+                similarity = abjad_latin_similarity(joined_text, target) if first.abjad \
+                    else abjad_latin_similarity(target, joined_text)
+                if similarity >= minimum:
+                    merged = make_part(joined_text, first.abjad)
+                    return parts[:index] + (merged,) + parts[index + 2:]
+                continue
+            if target_part.source is not None and first.source is None:
+                # A name sounded out syllable by syllable that the Latin spelling writes in
+                # pieces ("Yong Chol").
+                if syllabic_latin_similarity(target, joined_text,
+                                             target_part.source) >= minimum:
+                    merged = make_part(joined_text, first.abjad)
+                    return parts[:index] + (merged,) + parts[index + 2:]
+                continue
             target_length = len(target)
             longer = joined_length if joined_length > target_length else target_length
             if abs(joined_length - target_length) > max_gap * longer:
@@ -268,6 +333,23 @@ def _role_swaps(
         if roles == {"bearer", "father"}:
             swaps += 1
     return swaps
+
+
+def _is_child_chain(left_parts: tuple[NamePart, ...], right_parts: tuple[NamePart, ...],
+                    pairs: list[tuple[int, int, float]]) -> bool:
+    """Gives whether one name is the other with one more given name before it, every part
+    in the same place after it: an Arabic name is a chain of given name, father's name,
+    grandfather's…, so that is the name of a child of the other ("Ali Saddam Hussein" and
+    "Saddam Hussein"). An article opening a name ("Al-Azhar") is no given name."""
+    left_count, right_count = len(left_parts), len(right_parts)
+    if abs(left_count - right_count) != 1 or len(pairs) != min(left_count, right_count) \
+            or len(pairs) < 2:
+        return False
+    longer = left_parts if left_count > right_count else right_parts
+    if longer[0].text in ARTICLES:
+        return False
+    shift = 1 if left_count > right_count else -1
+    return all(i - j == shift for i, j, _ in pairs)
 
 
 def _join_until_aligned(
@@ -438,6 +520,10 @@ def score_with_workings(
         # One word of a person's name ("Tom", "Putin") found in a longer name.
         penalties.append(("single_part_name", score - SINGLE_PART_CAP, {}))
         score = SINGLE_PART_CAP
+    if person and (left_parts[0].abjad or right_parts[0].abjad) \
+            and _is_child_chain(left_parts, right_parts, pairs):
+        penalties.append(("name_of_a_child", CHILD_CHAIN_PENALTY, {}))
+        score -= CHILD_CHAIN_PENALTY
     swaps = _role_swaps(left, right, left_parts, right_parts, pairs) if left.roles else 0
     if swaps:
         penalties.append(("bearer_father_swapped", SWAPPED_ROLE_PENALTY * swaps, {}))
@@ -488,12 +574,7 @@ def explanation_of(workings: Workings | None) -> dict[str, Any]:
         "name1": left.describe(),
         "name2": right.describe(),
         "aligned": [
-            {
-                "name1_part": left_parts[i].text,
-                "name2_part": right_parts[j].text,
-                "similarity": _rounded(similarity),
-                "weight": _rounded(weight),
-            }
+            _aligned_pair(left_parts[i], right_parts[j], similarity, weight)
             for (i, j, similarity), weight in sorted(zip(pairs, pair_weights, strict=True))
         ],
         "unmatched_name1": [{"part": p.text, "weight": _rounded(weight)}
@@ -504,6 +585,24 @@ def explanation_of(workings: Workings | None) -> dict[str, Any]:
         "score": round(workings.score, 4),
     }
     return explanation
+
+
+def _aligned_pair(
+    left: NamePart, right: NamePart, similarity: float, weight: float
+) -> dict[str, Any]:
+    """Gives one aligned pair for an explanation; a pair from two scripts also shows, as
+    `met_on`, the form both sides were brought to and compared on."""
+    pair: dict[str, Any] = {"name1_part": left.text, "name2_part": right.text,
+                            "similarity": _rounded(similarity), "weight": _rounded(weight)}
+    if left.abjad != right.abjad:
+        pair["met_on"] = {"form": "consonant skeleton", "name1": left.skeleton,
+                          "name2": right.skeleton, "similarity": _rounded(similarity)}
+    elif (left.source is None) != (right.source is None) and left.text != right.text:
+        keys = loan_key(left.text), loan_key(right.text)
+        if len(keys[0]) >= MIN_LOAN_KEY and len(keys[1]) >= MIN_LOAN_KEY:
+            pair["met_on"] = {"form": "sounded consonants", "name1": keys[0],
+                              "name2": keys[1], "similarity": _rounded(similarity)}
+    return pair
 
 
 def compare(

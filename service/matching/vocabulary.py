@@ -102,7 +102,8 @@ GOD_KIND: Final = "ullah"
 # The halves written as words of their own, and the suffix a compound is written with.
 COMPOUND_HALVES: Final[dict[str, str]] = {
     "din": FAITH_KIND, "deen": FAITH_KIND, "dine": FAITH_KIND, "uddin": FAITH_KIND,
-    "eddin": FAITH_KIND, "eddine": FAITH_KIND, "addin": FAITH_KIND,
+    "eddin": FAITH_KIND, "eddine": FAITH_KIND, "addin": FAITH_KIND, "eldin": FAITH_KIND,
+    "aldin": FAITH_KIND, "uldin": FAITH_KIND,
     "allah": GOD_KIND, "ullah": GOD_KIND, "ollah": GOD_KIND,
 }
 # Halves that make a compound only after an article or link ("Saif al-Din", "Saif-ud-Din"):

@@ -1,5 +1,6 @@
 """The matcher is registered under its name and version, and a change of tuning needs a new
-version: this pins what version 2 scores with."""
+version: this pins what version 2 scores with (version 2: identifying details, and names
+across scripts)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import hashlib
 from service.matching import frequencies, scorer
 from service.matching.algorithm import MATCHER, MATCHERS, NameMatcher, matcher_json
 
-# What version "2" of the matcher scores with (version 1's names and, new in 2, the
-# details'). A failure here means a score may have moved: raise NameMatcher.VERSION, then
-# record the new values here under it.
+# What version "2" of the matcher scores with (version 1's names, and new in 2 the
+# details' evidence and the cross-script comparison). A failure here means a score may have
+# moved: raise NameMatcher.VERSION, then record the new values here under it.
 VERSION_2_TUNING = {
     "DEFAULT_THRESHOLD": 0.8,
     "ALIGN_MIN_SIMILARITY": 0.7,
@@ -29,10 +30,23 @@ VERSION_2_TUNING = {
     "STRONG_SIMILARITY": 0.9,
     "COMPOUND_STEM_MIN_SIMILARITY": 0.5,
     "JOIN_MIN_SIMILARITY": 0.85,
+    "IN_SCRIPT_EDIT_PENALTY": 0.1,
+    "CHILD_CHAIN_PENALTY": 0.15,
+    "INFLECTED_SIMILARITY": 0.9,
+    "MIN_INFLECTED_STEM": 5,
+    "DISAGREEMENT_SCALE": 1.5,
+    "MISSING_CONSONANT": 1.0,
+    "MISSING_LONG_VOWEL": 0.8,
+    "EXTRA_LATIN_SOFT": 0.3,
+    "FINAL_VOWEL_VARIANT": 0.2,
+    "MIN_LOAN_KEY": 3,
+    "LOAN_EQUAL_SIMILARITY": 0.95,
+    "LOAN_DISCOUNT": 0.05,
     "MIN_WEIGHT": 0.2,
     "INITIAL_WEIGHT": 0.3,
     "RARE_NAME_COUNT": 20,
     "CANDIDATES_SCORED": 8,
+    "ABJAD_CANDIDATES_SCORED": 40,
     "COMMON_PART_POSTINGS": 300,
     "MIN_DELETION_LENGTH": 4,
     "MIN_SHARED_WEIGHT": 0.5,
@@ -51,8 +65,8 @@ VERSION_2_TUNING = {
     "DETAILS_GENDER_CONTRADICT_PENALTY": 0.1,
     "DETAILS_DETAIL_EXTRA_CANDIDATES": 3,
 }
-VERSION_1_FREQUENCIES_SHA256 = (
-    "9e03434aec716a54c4963c50f7a42b7d4312df18f1f6a6b9bf1537827721c03d")
+VERSION_2_FREQUENCIES_SHA256 = (
+    "d862505bde7b9bf354f8575da679048339eb1807eaf3d8a6817d6832d89ba0e4")
 
 
 def test_the_matcher_in_use_is_registered_by_name() -> None:
@@ -65,7 +79,7 @@ def test_version_2_tuning_is_what_the_scorer_uses() -> None:
     assert dict(NameMatcher.TUNING) == VERSION_2_TUNING
     assert NameMatcher.DEFAULT_THRESHOLD == scorer.DEFAULT_THRESHOLD
     digest = hashlib.sha256(frequencies.FREQUENCY_FILE.read_bytes()).hexdigest()
-    assert digest == VERSION_1_FREQUENCIES_SHA256
+    assert digest == VERSION_2_FREQUENCIES_SHA256
 
 
 def test_the_registered_compare_is_the_scorers() -> None:
