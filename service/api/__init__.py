@@ -15,11 +15,13 @@ def init_app(app: Flask) -> None:
         keys,
         lists,
         meta,
+        reviews,
         screening,
         watchlists,
     )
 
-    for module in (meta, entities, documents, lists, keys, screening, jobs, watchlists, audit):
+    for module in (meta, entities, documents, lists, keys, screening, jobs, watchlists, audit,
+                   reviews):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(lists.programs_blueprint)
     app.register_blueprint(documents.claims_blueprint)

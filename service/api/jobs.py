@@ -14,10 +14,12 @@ from marshmallow import fields, validate
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import LIST_ID, StrictSchema
+from service.api.screening import reviewed
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.matching.algorithm import matcher_json
+from service.reviews import Pair, reviews_for
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security.middleware import current_actor
 from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
@@ -118,7 +120,8 @@ def results(job_id: str) -> Response:
         header = {"id": job.id, "list_versions": job.list_versions or [],
                   "matcher": matcher_json(job.matcher_name, job.matcher_version)}
         body = streamed(lambda rows_db: _json_stream(
-            header, store.iter_results(job, session=rows_db), only_hits))
+            header, store.iter_results(job, session=rows_db), only_hits,
+            reviews_for(None, session=rows_db)))
         return Response(body, mimetype="application/json")
     body = streamed(lambda rows_db: _csv_stream(store.iter_results(job, session=rows_db),
                                                 only_hits))
@@ -141,12 +144,14 @@ def _csv_stream(rows: Iterator[Any], only_hits: bool) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _json_stream(header: dict[str, Any], rows: Iterator[Any], only_hits: bool
-                 ) -> Iterator[str]:
+def _json_stream(header: dict[str, Any], rows: Iterator[Any], only_hits: bool,
+                 found: dict[Pair, Any]) -> Iterator[str]:
+    # Every review in force is read once (there are far fewer reviews than names in a job),
+    # so each hit says its decision without a query per name.
     yield json.dumps(header)[:-1] + ', "results": ['
     separator = ""
     for request_, matches in rows:
-        result = store.result_json(request_, matches, only_hits=only_hits)
+        result = reviewed(store.result_json(request_, matches, only_hits=only_hits), found)
         if only_hits and not result["matches"]:
             continue
         yield separator + json.dumps(result, ensure_ascii=False)
