@@ -284,9 +284,9 @@ def _false_positives(names: dict[str, str], version: VersionInfo, *, session: Se
 
 
 def list_alerts(*, session: Session, watchlist_id: str | None = None,
-                since: datetime | None = None, kind: str | None = None, limit: int = 1000
-                ) -> list[Alert]:
-    """Gives the alerts matching the filters, oldest first, at most `limit`."""
+                since: datetime | None = None, kind: str | None = None, limit: int = 1000,
+                newest_first: bool = False) -> list[Alert]:
+    """Gives the alerts matching the filters, oldest first (or newest), at most `limit`."""
     query = select(Alert)
     if watchlist_id:
         query = query.where(col(Alert.watchlist_id) == watchlist_id)
@@ -294,7 +294,8 @@ def list_alerts(*, session: Session, watchlist_id: str | None = None,
         query = query.where(col(Alert.created_at) >= since)
     if kind:
         query = query.where(col(Alert.kind) == kind)
-    return list(session.exec(query.order_by(col(Alert.id)).limit(limit)).all())
+    order = col(Alert.id).desc() if newest_first else col(Alert.id)
+    return list(session.exec(query.order_by(order).limit(limit)).all())
 
 
 def alert_json(alert: Alert, review: dict[str, Any] | None = None) -> dict[str, Any]:

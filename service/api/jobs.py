@@ -19,6 +19,7 @@ from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.matching.algorithm import matcher_json
+from service.models import ScreeningJob
 from service.reviews import Pair, reviews_for
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security.middleware import current_actor
@@ -113,16 +114,22 @@ def cancel(job_id: str) -> dict[str, Any]:
 @require_scope("screen")
 def results(job_id: str) -> Response:
     args = query_args(ResultArgs())
-    db = session()
-    job = store.finished_job(job_id, session=db)
-    only_hits = args["only_"] == "hits"
-    if args["format"] == "json":
+    job = store.finished_job(job_id, session=session())
+    return results_response(job, args["format"], only_hits=args["only_"] == "hits")
+
+
+def results_response(job: ScreeningJob, fmt: str, *, only_hits: bool) -> Response:
+    """Gives a finished job's results streamed as CSV or JSON (the API's and the console's
+    downloads)."""
+    if fmt == "json":
         header = {"id": job.id, "list_versions": job.list_versions or [],
                   "matcher": matcher_json(job.matcher_name, job.matcher_version)}
         body = streamed(lambda rows_db: _json_stream(
             header, store.iter_results(job, session=rows_db), only_hits,
             reviews_for(None, session=rows_db)))
-        return Response(body, mimetype="application/json")
+        response = Response(body, mimetype="application/json")
+        response.headers["Content-Disposition"] = f'attachment; filename="job-{job.id}.json"'
+        return response
     body = streamed(lambda rows_db: _csv_stream(store.iter_results(job, session=rows_db),
                                                 only_hits))
     response = Response(body, mimetype="text/csv")

@@ -160,6 +160,12 @@ def get_job(job_id: str, *, session: Session) -> ScreeningJob:
     return job
 
 
+def recent_jobs(*, session: Session, limit: int = 50) -> list[ScreeningJob]:
+    """Gives the latest jobs, newest first."""
+    return list(session.exec(select(ScreeningJob).order_by(
+        col(ScreeningJob.created_at).desc(), col(ScreeningJob.id)).limit(limit)).all())
+
+
 def cancel_job(job_id: str, *, session: Session, store_names: bool) -> ScreeningJob:
     """Gives the job after stopping it: no chunk is started after this commits.
 
