@@ -1,4 +1,4 @@
-"""The console's forms: each renders its CSRF token and checks it with its fields."""
+"""The console's forms: their fields' checks (the CSRF token is checked before every POST)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ class LoginForm(FlaskForm):
                                                Length(max=500)])
 
 
-class SignOutForm(FlaskForm):
-    """Signing out is a POST with a token, so another site cannot sign the user out."""
-
-
 class ReviewForm(FlaskForm):
     name = HiddenField(validators=[DataRequired(), Length(max=MAX_NAME_LENGTH)])
     list = HiddenField(validators=[DataRequired(), Length(max=MAX_LIST_ID_LENGTH)])
@@ -27,10 +23,6 @@ class ReviewForm(FlaskForm):
     decision = HiddenField(validators=[AnyOf(DECISIONS)])
     note = StringField("Note", validators=[Optional(), Length(max=2000)])
     back = HiddenField(validators=[Optional(), Length(max=2000)])
-
-
-class WithdrawForm(FlaskForm):
-    """A token-only form: the review's id is in the URL."""
 
 
 class LinkForm(FlaskForm):

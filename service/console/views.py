@@ -31,12 +31,11 @@ from service.api.jobs import results_response
 from service.api.screening import reviewed
 from service.console import csrf
 from service.console.forms import (
+    DocumentForm,
     JobForm,
     LinkForm,
     LoginForm,
     ReviewForm,
-    SignOutForm,
-    WithdrawForm,
 )
 from service.documents import xref
 from service.documents.annotate import document_page
@@ -93,6 +92,10 @@ def _session_caller() -> Caller | None:
 
 @blueprint.before_request
 def _identify() -> None:
+    if request.endpoint == "console.submit":
+        # Before the CSRF check reads the form: a job's CSV may be far larger than the
+        # body any other request may send.
+        request.max_content_length = settings().job_max_body
     if request.method == "POST":
         csrf.protect()
     # A request with an API key header keeps it; otherwise the session speaks for the user.
@@ -112,7 +115,7 @@ def can(scope: str) -> bool:
 
 @blueprint.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"can": can, "caller": current_caller, "sign_out_form": SignOutForm}
+    return {"can": can, "caller": current_caller}
 
 
 def page(scope: str) -> Callable[[View], View]:
@@ -207,6 +210,8 @@ def login() -> Any:
 
 @blueprint.post("/logout")
 def logout() -> Any:
+    # A POST with the CSRF token (checked before every console POST), so another site
+    # cannot sign the user out.
     cookie.clear()
     return redirect(url_for("console.login"))
 
@@ -233,8 +238,7 @@ def entity(entity_id: str) -> str:
     db = session()
     detail = entity_detail(entity_id, session=db)
     return render_template("console/entity.html", **detail,
-                           history=entity_history(entity_id, session=db),
-                           link_form=LinkForm())
+                           history=entity_history(entity_id, session=db))
 
 
 @blueprint.post("/entities/<entity_id>/links")
@@ -297,6 +301,20 @@ def documents() -> str:
                            conflicts=conflicts["items"])
 
 
+@blueprint.post("/documents")
+@page("admin")
+def add_document() -> Any:
+    form = DocumentForm()
+    if not form.validate():
+        return _error(422, "A document needs a title and some text.")
+    db = session()
+    added = xref.add_document({"title": form.title.data.strip(), "text": form.text.data,
+                               "published_on": None, "source_url": None},
+                              session=db, loaded=current_index())
+    db.commit()
+    return redirect(url_for("console.document", document_id=added.id))
+
+
 @blueprint.get("/documents/<document_id>")
 @page("read")
 def document(document_id: str) -> str:
@@ -340,7 +358,7 @@ def screen() -> Any:
         result = reviewed(screening.results[0].to_dict(), screening.decisions)
     return render_template("console/screen.html", name=name, kind=kind, kinds=SCREEN_KINDS,
                            result=result, threshold=DEFAULT_THRESHOLD,
-                           review_form=ReviewForm(), back=request.full_path)
+                           back=request.full_path)
 
 
 @blueprint.post("/reviews")
@@ -363,7 +381,7 @@ def review() -> Any:
 @page("screen")
 def reviews() -> str:
     found = list_reviews(session=session(), limit=200)
-    return render_template("console/reviews.html", reviews=found, withdraw_form=WithdrawForm())
+    return render_template("console/reviews.html", reviews=found)
 
 
 @blueprint.post("/reviews/<int:review_id>/withdraw")
@@ -382,8 +400,7 @@ def withdraw_review(review_id: int) -> Any:
 @blueprint.get("/jobs")
 @page("screen")
 def jobs() -> str:
-    return render_template("console/jobs.html", jobs=store.recent_jobs(session=session()),
-                           form=JobForm())
+    return render_template("console/jobs.html", jobs=store.recent_jobs(session=session()))
 
 
 @blueprint.post("/jobs")
@@ -392,7 +409,6 @@ def submit() -> Any:
     form = JobForm()
     if not form.validate():
         return _error(422, "Choose a CSV file with a 'name' column to upload.")
-    request.max_content_length = settings().job_max_body
     upload = form.file.data
     db = session()
     job = submit_job(store.requests_from_csv(upload.stream, source=upload.filename or "file"),
@@ -462,5 +478,4 @@ def alerts() -> str:
     found = list_alerts(session=db, limit=300, newest_first=True)
     decided = reviews_for([a.name for a in found], session=db)
     items = [(a, brief_for(decided, a.name, a.list_id, a.list_key)) for a in found]
-    return render_template("console/alerts.html", alerts=items, review_form=ReviewForm(),
-                           back=request.full_path)
+    return render_template("console/alerts.html", alerts=items, back=request.full_path)

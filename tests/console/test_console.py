@@ -178,3 +178,14 @@ def test_pages_load_nothing_from_another_host(private: FlaskClient) -> None:
         sources = re.findall(r'(?:src|href)="([^"]+)"', text)
         assert sources, page
         assert all(s.startswith(("/", "#", "javascript:")) for s in sources), (page, sources)
+
+
+def test_an_admin_adds_a_document_and_sees_its_mentions(private: FlaskClient) -> None:
+    sign_in(private, ADMIN_TOKEN)
+    text = ("U.S. warplanes have provided indirect air support to Kataib Hezbollah, "
+            "a U.S.-designated terrorist entity.")
+    response = private.post("/ui/documents", data={
+        "csrf_token": csrf_token(private, "/ui/documents"), "title": "A note", "text": text})
+    assert response.status_code == 302
+    page = private.get(response.headers["Location"]).get_data(as_text=True)
+    assert "A note" in page and 'href="/ui/entities/kataib-hezbollah"' in page

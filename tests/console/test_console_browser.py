@@ -67,13 +67,24 @@ def _only_local(driver: Any, base: str) -> None:
     assert sources and all(src.startswith(base) for src in sources), sources
 
 
+def _go(driver: Any, element: Any) -> None:
+    """Clicks the link or button and waits for the next page (a click does not wait)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+
 def _sign_in(driver: Any, base: str, key: str, page: str = "/ui/search") -> None:
     from selenium.webdriver.common.by import By
 
     driver.get(base + page)
     assert "/ui/login" in driver.current_url
     driver.find_element(By.ID, "key").send_keys(key)
-    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _go(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     assert driver.current_url.startswith(base + page)
 
 
@@ -85,7 +96,7 @@ def test_sign_in_search_entity_and_screening_explained(
     browser.set_window_size(1200, 1000)
     browser.get(console + "/ui/login")
     browser.find_element(By.ID, "key").send_keys("xref_not-a-real-key")
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     assert "unknown or has been revoked" in browser.find_element(By.ID, "key-error").text
 
     _sign_in(browser, console, analyst_key)
@@ -93,9 +104,8 @@ def test_sign_in_search_entity_and_screening_explained(
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert "analyst" not in cookie["value"] and analyst_key not in cookie["value"]
 
-    box = browser.find_element(By.ID, "q")
-    box.send_keys("Kataib")
-    box.submit()
+    browser.find_element(By.ID, "q").send_keys("Kataib")
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "form[role=search] button"))
     rows = browser.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=registry-h] tbody tr")
     assert [r.find_element(By.TAG_NAME, "a").text for r in rows] == ["Kataib Hezbollah"]
     assert "listed" in rows[0].text and "FTO" in rows[0].text
@@ -103,7 +113,7 @@ def test_sign_in_search_entity_and_screening_explained(
     assert "KATA'IB HIZBALLAH" in entries and "11462" in entries
     _only_local(browser, console)
 
-    rows[0].find_element(By.LINK_TEXT, "Kataib Hezbollah").click()
+    _go(browser, rows[0].find_element(By.LINK_TEXT, "Kataib Hezbollah"))
     status = browser.find_element(By.CSS_SELECTOR, "table.status")
     sdn = next(r for r in status.find_elements(By.CSS_SELECTOR, "tbody tr")
                if r.find_element(By.TAG_NAME, "th").text == "us_ofac_sdn")
@@ -114,10 +124,10 @@ def test_sign_in_search_entity_and_screening_explained(
     assert not browser.find_elements(By.CSS_SELECTOR, "form[action$='/links']")
     _shot(browser.find_element(By.TAG_NAME, "main"), "console-entity.png", tmp_path)
 
-    browser.find_element(By.LINK_TEXT, "Screen").click()
+    _go(browser, browser.find_element(By.LINK_TEXT, "Screen"))
     browser.find_element(By.ID, "name").send_keys("Qassem Suleimani")
     Select(browser.find_element(By.ID, "kind")).select_by_value("person")
-    browser.find_element(By.CSS_SELECTOR, "form.row button[type=submit]").click()
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "form.row button[type=submit]"))
     first = browser.find_element(By.CSS_SELECTOR, ".candidate")
     assert "10481" in first.find_element(By.TAG_NAME, "h3").text
     assert first.find_element(By.CSS_SELECTOR, ".decision").text == "match"
@@ -136,7 +146,7 @@ def test_a_false_positive_shows_on_the_next_screening(
                                                "[.//h3[contains(., '10481')]]")
     assert not candidate.find_elements(By.CSS_SELECTOR, ".reviewed")
     candidate.find_element(By.CSS_SELECTOR, "input[name=note]").send_keys("a namesake")
-    candidate.find_element(By.CSS_SELECTOR, "button[value=false_positive]").click()
+    _go(browser, candidate.find_element(By.CSS_SELECTOR, "button[value=false_positive]"))
 
     # Back on the screening, run again: the decision is on the hit.
     assert "/ui/screen?name=Qasem" in browser.current_url
@@ -144,12 +154,13 @@ def test_a_false_positive_shows_on_the_next_screening(
                                            "[.//h3[contains(., '10481')]]")
     reviewed = again.find_element(By.CSS_SELECTOR, ".reviewed").text
     assert "false positive" in reviewed and "a namesake" in reviewed
-    browser.find_element(By.LINK_TEXT, "Reviews").click()
+    _go(browser, browser.find_element(By.LINK_TEXT, "Reviews"))
     assert "Qasem Soleimani" in browser.find_element(By.TAG_NAME, "table").text
 
 
 def test_an_uploaded_csv_runs_to_100_percent(
         console: str, browser: Any, analyst_key: str, tmp_path: Path) -> None:  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -164,11 +175,13 @@ def test_an_uploaded_csv_runs_to_100_percent(
 
     _sign_in(browser, console, analyst_key, "/ui/jobs")
     browser.find_element(By.ID, "file").send_keys(str(upload))
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]"))
     assert "/ui/jobs/" in browser.current_url
-    WebDriverWait(browser, 120).until(lambda d: d.find_element(
+    # The page reloads itself when the job ends: an element may go stale under the wait.
+    reloading = (StaleElementReferenceException,)
+    WebDriverWait(browser, 120, ignored_exceptions=reloading).until(lambda d: d.find_element(
         By.CSS_SELECTOR, "[role=progressbar]").get_attribute("aria-valuenow") == "100")
-    WebDriverWait(browser, 30).until(
+    WebDriverWait(browser, 30, ignored_exceptions=reloading).until(
         lambda d: d.find_elements(By.CSS_SELECTOR, ".downloads a"))
     assert browser.find_element(By.ID, "job-status").text == "done"
     assert browser.find_element(By.ID, "job-done").text == str(len(names))
@@ -178,7 +191,7 @@ def test_an_uploaded_csv_runs_to_100_percent(
                                                                      ".downloads a")]
     assert any(link.endswith("results.csv") for link in links)
     assert any(link.endswith("results.json") for link in links)
-    browser.find_element(By.LINK_TEXT, "Batch").click()
+    _go(browser, browser.find_element(By.LINK_TEXT, "Batch"))
     assert str(len(names)) in browser.find_element(By.TAG_NAME, "table").text
 
 
