@@ -189,3 +189,19 @@ def test_an_admin_adds_a_document_and_sees_its_mentions(private: FlaskClient) ->
     assert response.status_code == 302
     page = private.get(response.headers["Location"]).get_data(as_text=True)
     assert "A note" in page and 'href="/ui/entities/kataib-hezbollah"' in page
+
+
+def test_the_alert_inbox_reviews_a_hit(private: FlaskClient, admin_headers: dict) -> None:
+    created = private.post("/v1/watchlists", headers=admin_headers, json={
+        "name": "customers", "names": [{"id": "s", "name": "Qasem Soleimani"}]})
+    assert created.status_code == 201
+    sign_in(private, ADMIN_TOKEN)
+    inbox = private.get("/ui/alerts").get_data(as_text=True)
+    assert "new hit: “Qasem Soleimani”" in inbox and 'value="10481"' in inbox
+    response = private.post("/ui/reviews", data={
+        "csrf_token": csrf_token(private, "/ui/alerts"), "name": "Qasem Soleimani",
+        "list": "us_ofac_sdn", "list_key": "10481", "decision": "true_match",
+        "note": "confirmed by passport", "back": "/ui/alerts"})
+    assert response.headers["Location"] == "/ui/alerts"
+    inbox = private.get("/ui/alerts").get_data(as_text=True)
+    assert "Reviewed: <strong>true match</strong>" in inbox and "confirmed by passport" in inbox
