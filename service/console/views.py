@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.jobs import results_response
@@ -62,9 +64,12 @@ from service.web import current_index, session, settings
 blueprint = Blueprint("console", __name__, url_prefix="/ui", template_folder="templates",
                       static_folder="static")
 
+log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
 # Candidates shown per screened name: more than the API's default, an analyst reads them all.
 SCREEN_LIMIT = 10
+# Names with hits a job's page lists; the downloads hold them all.
+HITS_SHOWN = 200
 
 
 # --- who is signed in ------------------------------------------------------------------------
@@ -176,6 +181,20 @@ def _csrf_error(_refused: CSRFError) -> tuple[str, int]:
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> tuple[str, int]:
     return _error(error.code or 500, error.description or "The request could not be served.")
+
+
+@blueprint.errorhandler(OperationalError)
+def _database_down(error: OperationalError) -> tuple[str, int]:
+    log.error("database unavailable: %s", error)
+    return _error(503, "The database is not answering just now. Try again in a moment.")
+
+
+@blueprint.errorhandler(Exception)
+def _unexpected(error: Exception) -> tuple[str, int]:
+    # Logged with its traceback for us; the analyst gets words, never the trace.
+    log.exception("console page failed", exc_info=error)
+    return _error(500, "Something went wrong on the server, and it has been logged. "
+                       "Try again in a moment.")
 
 
 @blueprint.get("/<path:_unknown>")
@@ -419,28 +438,37 @@ def submit() -> Any:
     return redirect(url_for("console.job", job_id=job.id))
 
 
+def _job_hits(job_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Gives the job's state and its hits so far (each with its review in force)."""
+    db = session()
+    found = store.get_job(job_id, session=db)
+    decided = reviews_for(None, session=db)
+    hits: list[dict[str, Any]] = []
+    for request_, matches in store.hits_so_far(found, session=db, limit=HITS_SHOWN):
+        result = reviewed(store.result_json(request_, matches), decided)
+        hits.extend({**m, "screened": result["name"], "id": result["id"],
+                     "screen_url": url_for("console.screen", name=result["name"])}
+                    for m in result["matches"])
+    return store.job_json(found), hits
+
+
 @blueprint.get("/jobs/<job_id>")
 @page("screen")
 def job(job_id: str) -> str:
-    db = session()
-    found = store.get_job(job_id, session=db)
-    hits: list[dict[str, Any]] = []
-    if found.status == "done":
-        decided = reviews_for(None, session=db)
-        for request_, matches in store.iter_results(found, session=db):
-            result = reviewed(store.result_json(request_, matches, only_hits=True), decided)
-            hits.extend({**m, "screened": result["name"], "id": result["id"]}
-                        for m in result["matches"])
-            if len(hits) >= 500:
-                break
-    return render_template("console/job.html", job=store.job_json(found), hits=hits)
+    state, hits = _job_hits(job_id)
+    return render_template("console/job.html", job=state, hits=hits)
 
 
 @blueprint.get("/jobs/<job_id>/progress")
 @page("screen")
 def job_progress(job_id: str) -> dict[str, Any]:
-    state = store.job_json(store.get_job(job_id, session=session()))
-    return {k: state[k] for k in ("status", "done", "total", "hits", "error")}
+    # The job page's script follows the bar and the hits table with this.
+    state, hits = _job_hits(job_id)
+    return {**{k: state[k] for k in ("status", "done", "total", "hits", "error")},
+            "found": [{k: h[k] for k in ("screened", "screen_url", "matched_name", "list",
+                                         "list_key", "score")}
+                      | {"review": h["review"]["decision"] if h["review"] else None}
+                      for h in hits]}
 
 
 @blueprint.get("/jobs/<job_id>/results.<fmt>")

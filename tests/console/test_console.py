@@ -5,12 +5,14 @@ and the seeded registry are the data."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from sqlmodel import Session, col, select
 
+from service.jobs.serving import start_runner
 from service.models import EntityLink
 from service.security.keys import create_key, revoke_key
 from tests.conftest import ADMIN_TOKEN, import_excerpt
@@ -205,3 +207,26 @@ def test_the_alert_inbox_reviews_a_hit(private: FlaskClient, admin_headers: dict
     assert response.headers["Location"] == "/ui/alerts"
     inbox = private.get("/ui/alerts").get_data(as_text=True)
     assert "Reviewed: <strong>true match</strong>" in inbox and "confirmed by passport" in inbox
+
+
+def test_a_jobs_progress_lists_its_hits_with_their_reviews(
+        make_app: Any, sdn: int, admin_headers: dict) -> None:
+    app = make_app(public_read=False, job_chunk_size=2)
+    start_runner(app)
+    client = app.test_client()
+    client.post("/v1/reviews", headers=admin_headers, json={
+        "name": "Qasem Soleimani", "list": "us_ofac_sdn", "list_key": "10481",
+        "decision": "false_positive"})
+    job = client.post("/v1/jobs", headers=admin_headers, json={"names": [
+        {"name": "Qasem Soleimani"}, {"name": "Nobody Whatsoever"},
+        {"name": "Manuel Antonio Noriega"}]}).get_json()
+    sign_in(client, ADMIN_TOKEN)
+    deadline = time.monotonic() + 60
+    while (state := client.get(f"/ui/jobs/{job['id']}/progress").get_json())["status"] != "done":
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+    assert (state["done"], state["total"], state["hits"]) == (3, 3, 1)
+    found = {(h["screened"], h["list_key"]): h["review"] for h in state["found"]}
+    assert found == {("Qasem Soleimani", "10481"): "false_positive"}
+    page = client.get(f"/ui/jobs/{job['id']}").get_data(as_text=True)
+    assert 'aria-valuenow="100"' in page and "false positive" in page

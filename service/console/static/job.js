@@ -1,5 +1,5 @@
-// Follows a running job: polls its progress and moves the bar; reloads once it has finished,
-// so the page shows the hits and the download links (rendered by the server).
+// Follows a running job: polls its progress, moves the bar and fills the hits table as chunks
+// finish; reloads once the job has ended, so the page shows the download links.
 (function () {
   "use strict";
   var box = document.getElementById("job");
@@ -14,6 +14,23 @@
     ["status", "done", "total", "hits"].forEach(function (key) {
       document.getElementById("job-" + key).textContent = String(state[key]);
     });
+    var body = document.querySelector("#hits tbody");
+    if (state.found.length > body.rows.length) {
+      // Hits come in input order and only grow, so the new ones are at the end.
+      state.found.slice(body.rows.length).forEach(function (hit) {
+        var row = body.insertRow();
+        var link = document.createElement("a");
+        link.href = hit.screen_url;
+        link.textContent = hit.screened;
+        row.insertCell().appendChild(link);
+        [hit.matched_name, hit.list + " " + hit.list_key, hit.score.toFixed(2),
+         hit.review ? hit.review.replace("_", " ") : ""].forEach(function (text) {
+          row.insertCell().textContent = text;
+        });
+      });
+      document.getElementById("hits").hidden = false;
+      document.getElementById("no-hits").hidden = true;
+    }
     if (state.error) {
       var error = document.getElementById("job-error");
       error.textContent = state.error;
