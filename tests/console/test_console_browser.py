@@ -25,7 +25,6 @@ from werkzeug.serving import make_server
 from service.jobs.serving import start_runner
 from service.models import Review
 from service.security.keys import create_key
-from tests.api.test_docs_browser import browser  # noqa: F401 - the Chromium fixture
 from tests.conftest import OFAC_EXCERPTS, import_excerpt
 
 pytestmark = pytest.mark.browser
@@ -89,7 +88,7 @@ def _sign_in(driver: Any, base: str, key: str, page: str = "/ui/search") -> None
 
 
 def test_sign_in_search_entity_and_screening_explained(
-        console: str, browser: Any, analyst_key: str, tmp_path: Path) -> None:  # noqa: F811
+        console: str, browser: Any, analyst_key: str, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -138,7 +137,7 @@ def test_sign_in_search_entity_and_screening_explained(
 
 
 def test_a_false_positive_shows_on_the_next_screening(
-        console: str, browser: Any, analyst_key: str) -> None:  # noqa: F811
+        console: str, browser: Any, analyst_key: str) -> None:
     from selenium.webdriver.common.by import By
 
     _sign_in(browser, console, analyst_key, "/ui/screen?name=Qasem+Soleimani&kind=person")
@@ -159,7 +158,7 @@ def test_a_false_positive_shows_on_the_next_screening(
 
 
 def test_an_uploaded_csv_runs_to_100_percent(
-        console: str, browser: Any, analyst_key: str, tmp_path: Path) -> None:  # noqa: F811
+        console: str, browser: Any, analyst_key: str, tmp_path: Path) -> None:
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -196,7 +195,7 @@ def test_an_uploaded_csv_runs_to_100_percent(
 
 
 def test_a_post_without_its_csrf_token_is_refused(
-        console: str, browser: Any, analyst_key: str, session: Session) -> None:  # noqa: F811
+        console: str, browser: Any, analyst_key: str, session: Session) -> None:
     _sign_in(browser, console, analyst_key, "/ui/screen")
     answer = browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
@@ -208,3 +207,20 @@ def test_a_post_without_its_csrf_token_is_refused(
     assert answer[0] == 400
     assert "security token" in answer[1] and "<html" in answer[1]
     assert session.exec(select(Review)).all() == []
+
+
+def test_pages_fit_a_narrow_screen(console: str, browser: Any, analyst_key: str,
+                                   tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.set_window_size(390, 844)
+    _sign_in(browser, console, analyst_key, "/ui/search?q=kataib")
+    for page in ("/ui/search?q=kataib", "/ui/entities/kataib-hezbollah",
+                 "/ui/screen?name=Qassem+Suleimani&kind=person", "/ui/jobs", "/ui/lists"):
+        browser.get(console + page)
+        # Wide tables scroll inside themselves; the page itself never scrolls sideways.
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (page, overflow)
+    assert browser.execute_script("return window.innerWidth") < 500
+    _shot(browser.find_element(By.TAG_NAME, "body"), "console-narrow.png", tmp_path)
