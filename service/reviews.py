@@ -19,12 +19,16 @@ from sqlmodel import Session, col, select
 
 from service import audit
 from service.errors import InvalidInput, NotFound
-from service.models import ListEntryRow, ListVersion, Review, SanctionsList, utcnow
+from service.models import Entity, ListEntryRow, ListVersion, Review, SanctionsList, utcnow
 from service.terms import REGISTRY_LIST
 from service.textkeys import search_key
 
 TRUE_MATCH, FALSE_POSITIVE = "true_match", "false_positive"
 DECISIONS = (TRUE_MATCH, FALSE_POSITIVE)
+
+# Names looked up with one IN (...) at most; a larger set (a watchlist of 100,000 names) reads
+# every review in force instead, which stays far below a database's bound on parameters.
+MAX_KEYS_IN_QUERY = 500
 
 # (name key, list, list key): how screening answers, job results and alerts find a review.
 Pair = tuple[str, str, str]
@@ -65,7 +69,11 @@ def record_review(data: ReviewInput, *, session: Session, actor: str) -> Review:
         raise InvalidInput("The name has no letters or digits to review.")
     version_id: int | None = None
     sha: str | None = None
-    if data.list_id != REGISTRY_LIST:
+    if data.list_id == REGISTRY_LIST:
+        if session.get(Entity, data.list_key) is None:
+            raise NotFound(f"No entity '{data.list_key}' in the registry.",
+                           details={"list": data.list_id, "list_key": data.list_key})
+    else:
         listed = session.get(SanctionsList, data.list_id)
         if listed is None:
             raise NotFound(f"No list '{data.list_id}'.", details={"list": data.list_id})
@@ -117,12 +125,15 @@ def list_reviews(*, session: Session, name: str | None = None, list_id: str | No
 def reviews_for(names: Iterable[str] | None, *, session: Session) -> dict[Pair, Review]:
     """Gives the reviews in force by pair, for these screened names (every one if None)."""
     query = select(Review).where(col(Review.withdrawn_at).is_(None))
+    keys: set[str] | None = None
     if names is not None:
-        keys = sorted({search_key(n) for n in names})
+        keys = {search_key(n) for n in names}
         if not keys:
             return {}
-        query = query.where(col(Review.name_key).in_(keys))
-    return {(r.name_key, r.list_id, r.list_key): r for r in session.exec(query).all()}
+        if len(keys) <= MAX_KEYS_IN_QUERY:
+            query = query.where(col(Review.name_key).in_(sorted(keys)))
+    return {(r.name_key, r.list_id, r.list_key): r for r in session.exec(query).all()
+            if keys is None or r.name_key in keys}
 
 
 def review_brief(review: Review | None) -> dict[str, Any] | None:

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from service import monitoring
 from service.jobs.serving import start_runner
 from service.lists.importer import import_list
-from service.reviews import entry_content
+from service.reviews import entry_content, reviews_for
 from tests.conftest import import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
@@ -161,3 +161,23 @@ def test_a_false_positive_raises_no_alert_until_its_entry_changes(
 
     # The change was told once: rolling forward again to the same content says nothing more.
     assert monitoring.rescreen_pending(session=session) == []
+
+
+def test_many_names_find_their_reviews_without_a_huge_query(
+        client: FlaskClient, sdn_2021: int, session: Session) -> None:
+    review(client)
+    names = [f"Someone {n}" for n in range(2000)] + ["qasem  SOLEIMANI"]
+    found = reviews_for(names, session=session)
+    assert list(found) == [("qasem soleimani", "us_ofac_sdn", "10481")]
+    assert reviews_for(names[:10], session=session) == {}
+
+
+def test_a_registry_hit_is_reviewed_by_its_entity(client: FlaskClient) -> None:
+    made = client.post("/v1/reviews", json={"name": "Kataib Hizbullah", "list": "registry",
+                                            "list_key": "kataib-hezbollah",
+                                            "decision": "true_match"})
+    assert made.status_code == 201 and made.get_json()["version"] is None
+    missing = client.post("/v1/reviews", json={"name": "Kataib Hizbullah", "list": "registry",
+                                               "list_key": "no-such-entity",
+                                               "decision": "true_match"})
+    assert missing.status_code == 404
