@@ -230,3 +230,17 @@ def test_a_jobs_progress_lists_its_hits_with_their_reviews(
     assert found == {("Qasem Soleimani", "10481"): "false_positive"}
     page = client.get(f"/ui/jobs/{job['id']}").get_data(as_text=True)
     assert 'aria-valuenow="100"' in page and "false positive" in page
+
+
+def test_two_versions_of_a_list_are_compared(private: FlaskClient, session: Session,
+                                             sdn: int) -> None:
+    older = import_excerpt(session, "sdn-2021-07")
+    sign_in(private, ADMIN_TOKEN)
+    page = private.get("/ui/lists/us_ofac_sdn").get_data(as_text=True)
+    assert f'<option value="{older}"' in page and f'<option value="{sdn}"' in page
+    diff = private.get("/ui/lists/us_ofac_sdn/diff", query_string={"from": sdn, "to": older})
+    text = diff.get_data(as_text=True)
+    # Going back to 2021-07: Noriega (1572) returns, Mukhanov (48871) was not listed yet.
+    added = text[text.index("Added"):text.index("Removed")]
+    removed = text[text.index("Removed"):text.index("Changed")]
+    assert ">1572<" in added and "48871" in removed
