@@ -34,6 +34,9 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     from service.api import init_app as init_api
 
     init_api(app)
+    from service import console
+
+    console.init_app(app)
     # Last: the runner's first-request hook comes after the caller has been identified.
     jobs_serving.init_app(app)
     return app

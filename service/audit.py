@@ -26,10 +26,11 @@ from service.screening.screen import ScreeningResult
 # Names a record holds itself; a bigger screening (a job) is identified by `names_sha256` and
 # its reference, whose own rows hold the names.
 MAX_NAMES_IN_RECORD = 1000
-KINDS = ("screen", "compare", "job", "watchlist")
+# "review": an analyst's decision on a hit recorded or withdrawn (service/reviews.py).
+KINDS = ("screen", "compare", "job", "watchlist", "review")
 CSV_COLUMNS = ("id", "at", "actor", "kind", "reference", "name_count", "candidate_count",
                "match_count", "threshold", "lists", "list_versions", "names_sha256", "names",
-               "matcher_name", "matcher_version")
+               "matcher_name", "matcher_version", "review")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def record_screening(
     reference: str | None = None,
     digest: str | None = None,
     matcher: tuple[str | None, str | None] = (MATCHER.NAME, MATCHER.VERSION),
+    review: dict[str, Any] | None = None,
 ) -> AuditRecord:
     """Gives the new audit record of a screening, added to the session (the caller commits).
 
@@ -117,6 +119,7 @@ def record_screening(
         reference=reference,
         matcher_name=matcher[0],
         matcher_version=matcher[1],
+        review=review,
     )
     session.add(record)
     return record
@@ -181,6 +184,7 @@ def record_json(record: AuditRecord) -> dict[str, Any]:
         "counts": {"names": record.name_count, "candidates": record.candidate_count,
                    "matches": record.match_count},
         "matcher": matcher_json(record.matcher_name, record.matcher_version),
+        "review": record.review,
     }
 
 
@@ -202,7 +206,17 @@ def record_row(record: AuditRecord) -> dict[str, Any]:
         "names": "|".join(record.names) if record.names is not None else "",
         "matcher_name": record.matcher_name or "",
         "matcher_version": record.matcher_version or "",
+        "review": _review_cell(record.review),
     }
+
+
+def _review_cell(review: dict[str, Any] | None) -> str:
+    """Gives a review record's cell: "recorded false_positive us_ofac_sdn:10481 #3: note"."""
+    if not review:
+        return ""
+    cell = (f"{review['action']} {review['decision']} {review['list']}:{review['list_key']}"
+            f" #{review['id']}")
+    return f"{cell}: {review['note']}" if review.get("note") else cell
 
 
 def prune(*, session: Session, retention_days: int, now: datetime | None = None) -> int:

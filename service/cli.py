@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import sys
 from datetime import datetime
@@ -124,6 +125,10 @@ def serve() -> None:
         "--config", "python:service.jobs.gunicorn_hooks",
         "service.app:create_app()",
     ]
+    if not settings.secret_key:
+        # One key for every worker, or a console session signed by one worker would be
+        # refused by the next; made here, it lasts until the server restarts.
+        os.environ["XREF_SECRET_KEY"] = secrets.token_hex(32)
     click.echo(f"serving on http://{settings.host}:{settings.port}", err=True)
     os.execv(gunicorn, argv)
 

@@ -55,6 +55,9 @@ class Settings:
     admin_token: str = ""
     # Whether the read routes (entities, documents, lists) answer without an API key.
     public_read: bool = False
+    # Signs the console's session cookies (/ui/). Empty: `xref serve` makes one for all its
+    # workers at start, so sessions end when the server restarts; set it to keep them.
+    secret_key: str = ""
     # Requests allowed per API key (or per client address without one), as "100/minute";
     # empty turns rate limiting off.
     rate_limit: str = "600/minute"

@@ -390,6 +390,9 @@ class Alert(SQLModel, table=True):
     score: float | None = None
     version_id: int
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # Raised for a pair an analyst had reviewed as a false positive, because the list entry
+    # changed in this version since the review (otherwise such a pair raises nothing).
+    changed_since_review: bool = Field(default=False)
 
 
 class AlertDelivery(SQLModel, table=True):
@@ -439,6 +442,37 @@ class AuditRecord(SQLModel, table=True):
     # The matcher (service.matching.algorithm) that scored it, null before 0009 recorded it.
     matcher_name: str | None = Field(default=None, max_length=50)
     matcher_version: str | None = Field(default=None, max_length=20)
+    # For kind "review": what was decided or withdrawn (action, review id, decision, list,
+    # key, note); null for screenings.
+    review: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Review(SQLModel, table=True):
+    """An analyst's decision on a pair of screened name and list entry.
+
+    Withdrawing a review sets `withdrawn_at` rather than deleting the row: the decision and
+    its withdrawal both stay on record (and in the audit log).
+    """
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_pair", "name_key", "list_id", "list_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=500)
+    # The name's search key (service.textkeys): "QASSEM  Suleimani" is the same name.
+    name_key: str = Field(max_length=500)
+    list_id: str = Field(max_length=50)
+    list_key: str = Field(max_length=100)
+    decision: str = Field(max_length=20)  # true_match | false_positive
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    actor: str = Field(max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    # The list's active version when reviewed and the entry's content there: a later version
+    # whose entry differs is a change the analyst has not seen.
+    version_id: int | None = None
+    entry_sha256: str | None = Field(default=None, max_length=64)
+    withdrawn_at: datetime | None = None
+    withdrawn_by: str | None = Field(default=None, max_length=100)
 
 
 # --- documents cross-reference ----------------------------------------------------------------

@@ -40,12 +40,14 @@ from service.matching.details import NO_DETAILS, Details, query_details
 from service.models import (
     Alert,
     AlertDelivery,
+    Review,
     Watchlist,
     WatchlistHit,
     WatchlistItem,
     WatchlistScreening,
     utcnow,
 )
+from service.reviews import FALSE_POSITIVE, Pair, entry_content, pair_of, reviews_for
 from service.screening.catalog import LoadedIndex, VersionInfo, build_index
 from service.screening.screen import ScreeningRequest, screen_names
 
@@ -231,21 +233,35 @@ def _rescreen(watchlist: Watchlist, version: VersionInfo, last: int | None, *,
 
     alerts: list[Alert] = []
 
-    def alert(kind: str, key: tuple[str, str], hit: tuple[float, str]) -> None:
+    def alert(kind: str, key: tuple[str, str], hit: tuple[float, str],
+              changed_since_review: bool = False) -> None:
         alerts.append(Alert(watchlist_id=watchlist.id, item_id=key[0], name=names[key[0]],
                             kind=kind, list_id=version.list_id, list_key=key[1],
                             matched_name=hit[1], score=round(hit[0], 4),
-                            version_id=version.version))
+                            version_id=version.version,
+                            changed_since_review=changed_since_review))
 
-    for key in sorted(now.keys() - before.keys()):
-        alert("new_hit", key, now[key])
+    dismissed = _false_positives(names, version, session=session)
+    for key in sorted(now.keys()):
+        review = dismissed.get(pair_of(names[key[0]], version.list_id, key[1]))
+        if review is not None:
+            # An analyst judged this pair a false positive: say nothing more about it unless
+            # the entry itself changed, in this version, from what the analyst saw.
+            content = entry_content(version.list_id, key[1], version.version, session=session)
+            if content != review.entry_sha256 and (
+                    key not in before or content != entry_content(
+                        version.list_id, key[1], last, session=session)):
+                alert("changed" if key in before else "new_hit", key, now[key],
+                      changed_since_review=True)
+        elif key not in before:
+            alert("new_hit", key, now[key])
+        else:
+            (score, matched), (old_score, old_matched) = now[key], before[key]
+            if round(score, 4) != round(old_score, 4) or matched != old_matched:
+                alert("changed", key, now[key])
     for key in sorted(before.keys() - now.keys()):
         if key[0] in names:
             alert("cleared", key, before[key])
-    for key in sorted(now.keys() & before.keys()):
-        (score, matched), (old_score, old_matched) = now[key], before[key]
-        if round(score, 4) != round(old_score, 4) or matched != old_matched:
-            alert("changed", key, now[key])
 
     session.exec(delete(WatchlistHit).where(
         col(WatchlistHit.watchlist_id) == watchlist.id,
@@ -267,10 +283,17 @@ def _rescreen(watchlist: Watchlist, version: VersionInfo, last: int | None, *,
     return alerts
 
 
+def _false_positives(names: dict[str, str], version: VersionInfo, *, session: Session
+                     ) -> dict[Pair, Review]:
+    """Gives the false-positive reviews in force for the watchlist's names on the list."""
+    return {pair: review for pair, review in reviews_for(names.values(), session=session).items()
+            if review.decision == FALSE_POSITIVE and review.list_id == version.list_id}
+
+
 def list_alerts(*, session: Session, watchlist_id: str | None = None,
-                since: datetime | None = None, kind: str | None = None, limit: int = 1000
-                ) -> list[Alert]:
-    """Gives the alerts matching the filters, oldest first, at most `limit`."""
+                since: datetime | None = None, kind: str | None = None, limit: int = 1000,
+                newest_first: bool = False) -> list[Alert]:
+    """Gives the alerts matching the filters, oldest first (or newest), at most `limit`."""
     query = select(Alert)
     if watchlist_id:
         query = query.where(col(Alert.watchlist_id) == watchlist_id)
@@ -278,11 +301,13 @@ def list_alerts(*, session: Session, watchlist_id: str | None = None,
         query = query.where(col(Alert.created_at) >= since)
     if kind:
         query = query.where(col(Alert.kind) == kind)
-    return list(session.exec(query.order_by(col(Alert.id)).limit(limit)).all())
+    order = col(Alert.id).desc() if newest_first else col(Alert.id)
+    return list(session.exec(query.order_by(order).limit(limit)).all())
 
 
-def alert_json(alert: Alert) -> dict[str, Any]:
-    """Gives the JSON form of an alert (also the body each webhook receives)."""
+def alert_json(alert: Alert, review: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Gives the JSON form of an alert (also the body each webhook receives), with the
+    review in force for its pair when the caller looked it up."""
     return {
         "id": alert.id,
         "watchlist_id": alert.watchlist_id,
@@ -295,6 +320,8 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "score": alert.score,
         "version": alert.version_id,
         "created_at": alert.created_at.isoformat(),
+        "changed_since_review": alert.changed_since_review,
+        "review": review,
     }
 
 

@@ -22,7 +22,7 @@ import service
 ROOT = Path(__file__).resolve().parents[1]
 
 # The HTTP edge: the modules whose job is to speak Flask (or to start the server that does).
-WEB_EDGE_PACKAGES = ("service.api",)
+WEB_EDGE_PACKAGES = ("service.api", "service.console")
 WEB_EDGE_MODULES = {
     "service.app",
     "service.web",

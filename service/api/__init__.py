@@ -15,13 +15,14 @@ def init_app(app: Flask) -> None:
         keys,
         lists,
         meta,
+        reviews,
         screening,
         watchlists,
         yente,
     )
 
     for module in (meta, entities, documents, lists, keys, screening, jobs, watchlists, audit,
-                   yente):
+                   reviews, yente):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(lists.programs_blueprint)
     app.register_blueprint(documents.claims_blueprint)

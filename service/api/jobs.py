@@ -14,10 +14,13 @@ from marshmallow import fields, validate
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import LIST_ID, StrictSchema
+from service.api.screening import reviewed
 from service.errors import InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.matching.algorithm import matcher_json
+from service.models import ScreeningJob
+from service.reviews import Pair, reviews_for
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
 from service.security.middleware import current_actor
 from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
@@ -111,15 +114,22 @@ def cancel(job_id: str) -> dict[str, Any]:
 @require_scope("screen")
 def results(job_id: str) -> Response:
     args = query_args(ResultArgs())
-    db = session()
-    job = store.finished_job(job_id, session=db)
-    only_hits = args["only_"] == "hits"
-    if args["format"] == "json":
+    job = store.finished_job(job_id, session=session())
+    return results_response(job, args["format"], only_hits=args["only_"] == "hits")
+
+
+def results_response(job: ScreeningJob, fmt: str, *, only_hits: bool) -> Response:
+    """Gives a finished job's results streamed as CSV or JSON (the API's and the console's
+    downloads)."""
+    if fmt == "json":
         header = {"id": job.id, "list_versions": job.list_versions or [],
                   "matcher": matcher_json(job.matcher_name, job.matcher_version)}
         body = streamed(lambda rows_db: _json_stream(
-            header, store.iter_results(job, session=rows_db), only_hits))
-        return Response(body, mimetype="application/json")
+            header, store.iter_results(job, session=rows_db), only_hits,
+            reviews_for(None, session=rows_db)))
+        response = Response(body, mimetype="application/json")
+        response.headers["Content-Disposition"] = f'attachment; filename="job-{job.id}.json"'
+        return response
     body = streamed(lambda rows_db: _csv_stream(store.iter_results(job, session=rows_db),
                                                 only_hits))
     response = Response(body, mimetype="text/csv")
@@ -141,12 +151,14 @@ def _csv_stream(rows: Iterator[Any], only_hits: bool) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _json_stream(header: dict[str, Any], rows: Iterator[Any], only_hits: bool
-                 ) -> Iterator[str]:
+def _json_stream(header: dict[str, Any], rows: Iterator[Any], only_hits: bool,
+                 found: dict[Pair, Any]) -> Iterator[str]:
+    # Every review in force is read once (there are far fewer reviews than names in a job),
+    # so each hit says its decision without a query per name.
     yield json.dumps(header)[:-1] + ', "results": ['
     separator = ""
     for request_, matches in rows:
-        result = store.result_json(request_, matches, only_hits=only_hits)
+        result = reviewed(store.result_json(request_, matches, only_hits=only_hits), found)
         if only_hits and not result["matches"]:
             continue
         yield separator + json.dumps(result, ensure_ascii=False)

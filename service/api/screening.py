@@ -11,6 +11,7 @@ from service.api.parsing import json_body, query_args
 from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
 from service.matching.algorithm import MATCHER
 from service.matching.details import NO_DETAILS
+from service.reviews import Pair, brief_for
 from service.screening.screen import ScreeningRequest
 from service.security.middleware import current_actor
 from service.usecases.screening import (
@@ -28,11 +29,18 @@ def _options(lists: list[str] | None, threshold: float | None, limit: int) -> Sc
                             lists=lists, threshold=threshold, limit=limit)
 
 
+def reviewed(result: dict[str, Any], found: dict[Pair, Any]) -> dict[str, Any]:
+    """Gives one name's result with each hit's review in force (null without one)."""
+    for match in result["matches"]:
+        match["review"] = brief_for(found, result["name"], match["list"], match["list_key"])
+    return result
+
+
 def _screen(requests: list[ScreeningRequest], options: ScreeningOptions) -> dict[str, Any]:
     db = session()
     screening = screen_and_record(requests, options, session=db, loaded=current_index())
     db.commit()
-    return {"results": [r.to_dict() for r in screening.results],
+    return {"results": [reviewed(r.to_dict(), screening.decisions) for r in screening.results],
             "list_versions": screening.list_versions, "matcher": MATCHER.describe()}
 
 

@@ -23,6 +23,7 @@ from service.monitoring import (
     list_watchlists,
     watchlist_json,
 )
+from service.reviews import brief_for, reviews_for
 from service.security.middleware import current_actor
 from service.web import current_index, session, settings
 
@@ -128,4 +129,6 @@ def alerts() -> dict[str, Any]:
     args = query_args(AlertArgs())
     found = list_alerts(session=session(), watchlist_id=args["watchlist"],
                         since=args["since"], kind=args["kind"], limit=args["limit"])
-    return {"items": [alert_json(a) for a in found]}
+    decided = reviews_for([a.name for a in found], session=session())
+    return {"items": [alert_json(a, brief_for(decided, a.name, a.list_id, a.list_key))
+                      for a in found]}

@@ -186,6 +186,12 @@ def get_job(job_id: str, *, session: Session) -> ScreeningJob:
     return job
 
 
+def recent_jobs(*, session: Session, limit: int = 50) -> list[ScreeningJob]:
+    """Gives the latest jobs, newest first."""
+    return list(session.exec(select(ScreeningJob).order_by(
+        col(ScreeningJob.created_at).desc(), col(ScreeningJob.id)).limit(limit)).all())
+
+
 def cancel_job(job_id: str, *, session: Session, store_names: bool) -> ScreeningJob:
     """Gives the job after stopping it: no chunk is started after this commits.
 
@@ -274,6 +280,27 @@ def iter_results(job: ScreeningJob, *, session: Session
         for row, matches in zip(names, results or (), strict=True):
             yield (request_of_row(row),
                    [dict(zip(MATCH_FIELDS, m, strict=True)) for m in matches])
+
+
+def hits_so_far(job: ScreeningJob, *, session: Session, limit: int = 200
+                ) -> list[tuple[ScreeningRequest, list[dict[str, Any]]]]:
+    """Gives the names of the job's finished chunks that have a match, with their matching
+    candidates, in input order, at most `limit` names (a running job's hits as they come)."""
+    found: list[tuple[ScreeningRequest, list[dict[str, Any]]]] = []
+    chunks = session.exec(
+        select(ScreeningJobChunk.names, ScreeningJobChunk.results)
+        .where(col(ScreeningJobChunk.job_id) == job.id, col(ScreeningJobChunk.status) == "done",
+               col(ScreeningJobChunk.hits) > 0)
+        .order_by(col(ScreeningJobChunk.seq))).all()
+    for names, results in chunks:
+        for (name, identifier, kind), matches in zip(names, results or (), strict=True):
+            hits = [dict(zip(MATCH_FIELDS, m, strict=True)) for m in matches]
+            hits = [m for m in hits if m["match"]]
+            if hits:
+                found.append((ScreeningRequest(name, identifier, kind), hits))
+                if len(found) >= limit:
+                    return found
+    return found
 
 
 def result_json(request: ScreeningRequest, matches: list[dict[str, Any]], *,

@@ -133,10 +133,18 @@ def search_entries(list_id: str, *, session: Session, q: str | None = None,
             col(ListEntryName.search_key).like(f"%{search_key(q)}%"),
         )
         query = query.where(col(ListEntryRow.id).in_(named))
-    rows = list(session.exec(query.order_by(col(ListEntryRow.id))).all())
-    if program:
-        rows = [r for r in rows if program.upper() in r.programs]
     start = (page - 1) * per_page
+    if not program:
+        # Counted and paged by the database: a page of a whole list must not load its
+        # eighteen thousand entries (with their data) to show fifty.
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = list(session.exec(query.order_by(col(ListEntryRow.id))
+                                 .offset(start).limit(per_page)).all())
+        return EntryPage(rows, int(total), page, per_page, version_id)
+    # Programs are a JSON array, compared here rather than in SQL the same way on SQLite
+    # and PostgreSQL.
+    rows = list(session.exec(query.order_by(col(ListEntryRow.id))).all())
+    rows = [r for r in rows if program.upper() in r.programs]
     return EntryPage(rows[start:start + per_page], len(rows), page, per_page, version_id)
 
 

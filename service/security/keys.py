@@ -92,6 +92,18 @@ def revoke_key(key_id: str, *, session: Session) -> ApiKey:
     return record
 
 
+def caller_of_key(key_id: str, *, session: Session) -> Caller | None:
+    """Gives the caller a key id stands for now, or None if the key is unknown or revoked.
+
+    A console session holds the key's id, not the key: its scopes and revocation are read
+    again on every page, so revoking a key ends its sessions too.
+    """
+    record = session.get(ApiKey, key_id)
+    if record is None or record.revoked_at is not None:
+        return None
+    return Caller(record.id, frozenset(record.scopes))
+
+
 def identify(credential: str, *, session: Session, admin_token: str,
              now: datetime | None = None) -> Caller | None:
     """Gives the caller the credential stands for, or None for an unknown or revoked key.

@@ -7,12 +7,12 @@ the API, the CLI and the job runner cannot record it differently.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
-from service import audit
+from service import audit, reviews
 from service.jobs import store
 from service.matching.details import NO_DETAILS, Details
 from service.models import ScreeningJob
@@ -47,6 +47,8 @@ class Screening:
     results: list[ScreeningResult]
     list_versions: list[dict[str, Any]]
     counts: audit.Counts
+    # The reviews in force for the screened names (none gathered when streamed).
+    decisions: dict[reviews.Pair, Any] = field(default_factory=dict)
 
 
 def screen_and_record(requests: Sequence[ScreeningRequest], options: ScreeningOptions, *,
@@ -75,7 +77,8 @@ def screen_and_record(requests: Sequence[ScreeningRequest], options: ScreeningOp
                            actor=options.actor, list_versions=versions,
                            store_names=options.store_names, threshold=options.threshold,
                            lists=options.lists)
-    return Screening(kept, versions, counts)
+    found = reviews.reviews_for([r.name for r in requests], session=session) if kept else {}
+    return Screening(kept, versions, counts, found)
 
 
 def compare_and_record(name1: str, name2: str, kind: str | None, threshold: float | None,

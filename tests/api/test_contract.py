@@ -13,6 +13,8 @@ SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # Swagger UI's own static assets are served under /docs/<path>; they are not API operations.
 NOT_OPERATIONS = {"/docs/{path}", "/static/{filename}"}
+# The analyst console's pages are HTML for people, not operations of the API.
+CONSOLE = "/ui/"
 
 
 def spec() -> dict:
@@ -23,7 +25,7 @@ def app_operations(app: Flask) -> set[tuple[str, str]]:
     operations = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule)
-        if path in NOT_OPERATIONS:
+        if path in NOT_OPERATIONS or path.startswith(CONSOLE):
             continue
         for method in rule.methods or ():
             if method.lower() in HTTP_METHODS:
