@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from service.config import SEEDS_DIR, Settings
+from service.config import INSTANCE_DIR, SEEDS_DIR, Settings
 from service.errors import ServiceError
 from service.terms import MAX_LIMIT, SCREEN_KINDS
 
@@ -27,6 +27,20 @@ def _settings() -> Settings:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True)
     return settings
+
+
+def _share_metrics(settings: Settings) -> None:
+    """Turns on prometheus_client's multiprocess mode for this process and its children.
+
+    Must run before anything loads prometheus_client: it picks the way samples are stored
+    when it is imported. Every gunicorn worker and every `xref worker` of the machine then
+    writes to the same folder, and any worker's /metrics adds them all up.
+    """
+    folder = Path(settings.metrics_dir) if settings.metrics_dir else INSTANCE_DIR / "metrics"
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    from service.metrics import prepare_multiprocess_dir
+
+    prepare_multiprocess_dir(folder)
 
 
 @click.group()
@@ -113,6 +127,7 @@ def links_check() -> None:
 def serve() -> None:
     """Serve the API with gunicorn on XREF_HOST:XREF_PORT with XREF_WORKERS workers."""
     settings = _settings()
+    _share_metrics(settings)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     argv = [
         gunicorn,
@@ -458,11 +473,12 @@ def _echo_reaction(reaction: VersionReaction) -> None:
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 def worker(burst: bool) -> None:
     """Screen batch-job chunks from the Redis queue (XREF_REDIS_URL), on any machine."""
-    from service.jobs.tasks import work
-
     settings = _settings()
     if not settings.redis_url:
         raise click.ClickException("set XREF_REDIS_URL: workers take their chunks from Redis")
+    _share_metrics(settings)
+    from service.jobs.tasks import work
+
     work(settings, burst=burst)
 
 

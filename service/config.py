@@ -109,6 +109,11 @@ class Settings:
     webhook_backoff: float = 30.0
     # Whether audit records keep the screened names; off keeps only their sha256.
     audit_store_names: bool = True
+    # Whether GET /metrics answers without a key; off, it needs a key with the `metrics` scope.
+    metrics_public: bool = False
+    # Folder where the processes of one machine (gunicorn workers, `xref worker`s) share their
+    # metric samples; empty means instance/metrics.
+    metrics_dir: str = ""
     # Days audit records are kept before `xref audit prune` removes them (OFAC: 10 years).
     audit_retention_days: int = 3650
 

@@ -31,7 +31,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from service import audit
+from service import audit, metrics
 from service.config import Settings
 from service.errors import InvalidInput, NotFound
 from service.http import http_session
@@ -342,5 +342,7 @@ def deliver_due(*, session: Session, settings: Settings, http: requests.Session 
                 seconds=settings.webhook_backoff * 2 ** (delivery.attempts - 1))
         session.add(delivery)
         session.commit()
+        metrics.WEBHOOK_DELIVERIES.labels(
+            "retry" if delivery.status == "pending" else delivery.status).inc()
     return len(due)
 

@@ -135,7 +135,7 @@ class ContractClient(FlaskClient):
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         response = super().open(*args, **kwargs)
         request = response.request
-        if request.path.startswith("/v1/") or request.path == "/healthz":
+        if request.path.startswith("/v1/") or request.path in ("/healthz", "/readyz"):
             # The request's body stream was read by the app; the response check needs none.
             environ = dict(request.environ, CONTENT_LENGTH="0")
             environ["wsgi.input"] = io.BytesIO(b"")

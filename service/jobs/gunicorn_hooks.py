@@ -21,6 +21,13 @@ def post_worker_init(worker: Any) -> None:
                      daemon=True).start()
 
 
+def child_exit(_server: Any, worker: Any) -> None:
+    from service.metrics import mark_process_dead
+
+    # In the arbiter: a dead worker's live gauges (the index size) must stop counting.
+    mark_process_dead(worker.pid)
+
+
 def worker_exit(_server: Any, worker: Any) -> None:
     from service.jobs.serving import stop_runner
 

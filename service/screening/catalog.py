@@ -9,7 +9,9 @@ it started with, so its answer comes wholly from one set of versions.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service import metrics
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
     Entity,
@@ -141,6 +144,31 @@ class IndexHolder:
     def __init__(self) -> None:
         self._loaded: LoadedIndex | None = None
         self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+
+    def holds_active(self, session: Session) -> bool:
+        """Gives whether the index held was built from the lists' active versions right now.
+
+        Only the versions count: a registry edit changes the index too, but an index a few
+        names behind still screens every list entry.
+        """
+        loaded = self._loaded
+        return loaded is not None and loaded.fingerprint[0] == current_fingerprint(session)[0]
+
+    def warm_in_background(self, engine: Engine) -> None:
+        """Starts building the current index in a thread, unless one is building already."""
+        with self._lock:
+            if self._warming is not None and self._warming.is_alive():
+                return
+            self._warming = threading.Thread(target=self._warm, args=(engine,),
+                                             name="index-warm-up", daemon=True)
+            self._warming.start()
+
+    def _warm(self, engine: Engine) -> None:
+        try:
+            self.current(engine)
+        except Exception:  # noqa: BLE001 - the next readiness probe or screening tries again
+            logging.getLogger(__name__).warning("index warm-up failed", exc_info=True)
 
     def current(self, engine: Engine) -> LoadedIndex:
         """Gives an index matching the database's active versions and registry right now."""
@@ -152,6 +180,9 @@ class IndexHolder:
             with self._lock:
                 loaded = self._loaded
                 if loaded is None or loaded.fingerprint != fingerprint:
+                    started = time.perf_counter()
                     loaded = build_index(session, fingerprint)
+                    metrics.INDEX_BUILD_SECONDS.observe(time.perf_counter() - started)
+                    metrics.INDEX_NAMES.set(len(loaded.index))
                     self._loaded = loaded
                 return loaded

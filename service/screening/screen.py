@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from service import metrics
 from service.errors import InvalidInput
 from service.matching.algorithm import MATCHER
 from service.matching.index import Match
@@ -78,12 +80,23 @@ def screen_names(
                 details={"unknown_lists": unknown, "available": sorted(known_lists(loaded))},
             )
         chosen = set(lists)
-    return [
+    results = [
         ScreeningResult(request, _without_echoes(loaded.index.search(
             request.name, kind=request.kind, lists=chosen, limit=limit + 2,
             threshold=threshold))[:limit])
         for request in requests
     ]
+    _count(results, chosen or known_lists(loaded))
+    return results
+
+
+def _count(results: list[ScreeningResult], lists: set[str]) -> None:
+    for list_id in lists:
+        metrics.NAMES_SCREENED.labels(list_id).inc(len(results))
+    found: Counter[str] = Counter(m.name.list_id for result in results
+                                  for m in result.matches if m.match)
+    for list_id, count in found.items():
+        metrics.MATCHES.labels(list_id).inc(count)
 
 
 def _without_echoes(matches: list[Match]) -> list[Match]:

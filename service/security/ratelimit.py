@@ -13,10 +13,12 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
+from service import metrics
 from service.api.errors import envelope
 from service.config import Settings
 
-EXEMPT_PATHS = frozenset({"/healthz"})
+# Probes and the scraper call on a schedule; counting them would only crowd out the key.
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def init_app(app: Flask) -> None:
@@ -64,6 +66,7 @@ def _seconds_until_reset() -> int:
 
 
 def _rate_limited(error: RateLimitExceeded) -> Response:
+    metrics.RATE_LIMITED.inc()
     retry_after = _seconds_until_reset()
     limit = str(error.limit.limit)
     response = envelope(429, "rate_limited",
