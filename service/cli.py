@@ -37,10 +37,24 @@ def _share_metrics(settings: Settings) -> None:
     writes to the same folder, and any worker's /metrics adds them all up.
     """
     folder = Path(settings.metrics_dir) if settings.metrics_dir else INSTANCE_DIR / "metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Files of processes no longer running go; those of live ones (a worker already running
+    # on the machine) stay and keep counting. Files are named <kind>_<pid>.db.
+    for path in folder.glob("*_*.db"):
+        pid = path.stem.rpartition("_")[2]
+        if pid.isdigit() and not _running(int(pid)):
+            path.unlink(missing_ok=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
-    from service.metrics import prepare_multiprocess_dir
 
-    prepare_multiprocess_dir(folder)
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @click.group()

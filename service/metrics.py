@@ -15,10 +15,8 @@ across restarts.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prometheus_client import (
     REGISTRY,
@@ -61,36 +59,9 @@ WEBHOOK_DELIVERIES = Counter("xref_webhook_deliveries",
                              ["outcome"])
 RATE_LIMITED = Counter("xref_rate_limited", "Requests refused by the per-key rate limit.")
 
-# A gunicorn or RQ worker's metric files are named <kind>_<pid>.db.
-_PID_IN_NAME = re.compile(r"_(\d+)\.db$")
-
-
 def multiprocess_dir() -> str | None:
     """Gives the folder the processes share their samples through, if multiprocess mode is on."""
     return os.environ.get(MULTIPROC_ENV) or None
-
-
-def prepare_multiprocess_dir(folder: Path) -> None:
-    """Creates the shared folder and removes the files of processes no longer running.
-
-    Called before a server or worker starts (and before prometheus_client is loaded in it).
-    Files of live processes stay: a worker already running on the machine keeps counting.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in folder.glob("*.db"):
-        found = _PID_IN_NAME.search(path.name)
-        if found and not _alive(int(found.group(1))):
-            path.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def mark_process_dead(pid: int) -> None:
