@@ -496,6 +496,28 @@ def worker(burst: bool) -> None:
     work(settings, burst=burst)
 
 
+@main.group("jobs")
+def jobs_group() -> None:
+    """Batch screening jobs."""
+
+
+@jobs_group.command("prune")
+@click.option("--days", type=click.IntRange(min=1),
+              help="Keep jobs stopped within this many days (default: XREF_JOB_RETENTION_DAYS).")
+def jobs_prune(days: int | None) -> None:
+    """Delete jobs (their names and results) stopped longer ago than the retention period."""
+    from service.db import session_scope
+    from service.jobs.store import prune_jobs
+
+    settings = _settings()
+    retention = days or settings.job_retention_days
+    with session_scope(_engine()) as session:
+        removed = prune_jobs(session=session, retention_days=retention)
+        session.commit()
+    click.echo(f"removed {removed} jobs stopped more than {retention} days ago; their audit "
+               "records stay (XREF_AUDIT_RETENTION_DAYS)")
+
+
 @main.group("audit")
 def audit_group() -> None:
     """The audit log of every screening."""

@@ -97,8 +97,10 @@ class Settings:
     # Largest job upload in bytes (a million names is about 40 MB of CSV); XREF_MAX_BODY
     # still applies to every other route.
     job_max_body: int = 100 * 1024 * 1024
-    # Seconds a chunk stays leased to the process screening it; past that, another takes it.
-    job_lease_seconds: int = 300
+    # Seconds a chunk stays leased without a heartbeat: the process screening it renews the
+    # lease three times per period, so it runs out only when that process died, and another
+    # takes the chunk over (a worker's sweep every job_poll_seconds re-enqueues it).
+    job_lease_seconds: int = 20
     # Seconds between the runner's looks for queued chunks, stale leases, list versions not yet
     # screened by the watchlists, and webhook deliveries due.
     job_poll_seconds: float = 5.0
@@ -114,6 +116,9 @@ class Settings:
     # Folder where the processes of one machine (gunicorn workers, `xref worker`s) share their
     # metric samples; empty means instance/metrics.
     metrics_dir: str = ""
+    # Days a finished, failed or cancelled job (its names and results) is kept before
+    # `xref jobs prune` removes it.
+    job_retention_days: int = 30
     # Days audit records are kept before `xref audit prune` removes them (OFAC: 10 years).
     audit_retention_days: int = 3650
 

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from service import metrics
+from service.errors import ServiceError
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
     Entity,
@@ -107,20 +109,53 @@ def version_names(session: Session, list_id: str, version_id: int,
             for key, kind, primary, programs, name, weak in rows]
 
 
-def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) -> LoadedIndex:
-    """Gives a new index of every name of the active versions and of the registry."""
+class PinnedVersionMissing(ServiceError):
+    """A version a job was pinned to can no longer be loaded."""
+
+    status = 409
+    code = "pinned_version_missing"
+
+
+def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None,
+                pinned: Sequence[tuple[str, int]] | None = None) -> LoadedIndex:
+    """Gives a new index of every name of the active versions (or of the `pinned` (list,
+    version) pairs) and of the registry.
+
+    Raises PinnedVersionMissing when a pinned version is gone or has lost its names.
+    """
     fingerprint = fingerprint or current_fingerprint(session)
     connection = session.connection()
     linked = linked_entries(session)
     names: list[IndexedName] = []
     versions: list[VersionInfo] = []
-    for list_id, version_id, data_date in connection.execute(
-        select(SanctionsList.id, ListVersion.id, ListVersion.data_date)  # type: ignore[call-overload]
-        .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
-        .order_by(SanctionsList.id)
-    ).all():
+    if pinned is None:
+        query = (select(SanctionsList.id, ListVersion.id, ListVersion.data_date,  # type: ignore[call-overload]
+                        ListVersion.entry_count)
+                 .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
+                 .order_by(SanctionsList.id))
+    else:
+        query = (select(ListVersion.list_id, ListVersion.id, ListVersion.data_date,  # type: ignore[call-overload]
+                        ListVersion.entry_count)
+                 .where(ListVersion.id.in_([version for _, version in pinned]))  # type: ignore[union-attr]
+                 .order_by(ListVersion.list_id))
+    for list_id, version_id, data_date, entry_count in connection.execute(query).all():
         versions.append(VersionInfo(list_id, version_id, data_date))
-        names.extend(version_names(session, list_id, version_id, linked))
+        loaded_names = version_names(session, list_id, version_id, linked)
+        if pinned is not None and entry_count and not loaded_names:
+            raise PinnedVersionMissing(
+                f"Version {version_id} of {list_id}, which the job was started on, has lost "
+                "its entries; the job is not finished against another version.",
+                details={"list": list_id, "version": version_id})
+        names.extend(loaded_names)
+    if pinned is not None:
+        found = {(v.list_id, v.version) for v in versions}
+        missing = [pair for pair in pinned if tuple(pair) not in found]
+        if missing:
+            list_id, version_id = missing[0]
+            raise PinnedVersionMissing(
+                f"Version {version_id} of {list_id}, which the job was started on, can no "
+                "longer be loaded; the job is not finished against another version.",
+                details={"list": list_id, "version": version_id})
 
     programs_by_entity: dict[str, set[str]] = defaultdict(set)
     for name in names:
@@ -145,6 +180,31 @@ class IndexHolder:
         self._loaded: LoadedIndex | None = None
         self._lock = threading.Lock()
         self._warming: threading.Thread | None = None
+        # The index of the versions a running job is pinned to, when they are not the
+        # active ones: one at a time, so at most two indexes are held.
+        self._pinned: LoadedIndex | None = None
+
+    def for_versions(self, engine: Engine, pinned: Sequence[tuple[str, int]],
+                     lists: Sequence[str] | None) -> LoadedIndex:
+        """Gives an index holding exactly the `pinned` versions of the lists screened.
+
+        The current index when it holds them (the usual case); else one built for them,
+        kept until other versions are asked for (a job started before an import goes on
+        against the versions it started on). Raises PinnedVersionMissing.
+        """
+        wanted = sorted((list_id, version) for list_id, version in pinned)
+        current = self.current(engine)
+        if _screened_versions(current, lists) == wanted:
+            return current
+        with self._lock:
+            held = self._pinned
+            if held is not None and _screened_versions(held, lists) == wanted:
+                return held
+        with Session(engine) as session:
+            built = build_index(session, pinned=wanted)
+        with self._lock:
+            self._pinned = built
+        return built
 
     def holds_active(self, session: Session) -> bool:
         """Gives whether the index held was built from the lists' active versions right now.
@@ -186,3 +246,8 @@ class IndexHolder:
                     metrics.INDEX_NAMES.set(len(loaded.index))
                     self._loaded = loaded
                 return loaded
+
+
+def _screened_versions(loaded: LoadedIndex, lists: Sequence[str] | None) -> list[tuple[str, int]]:
+    return sorted((v.list_id, v.version) for v in loaded.versions
+                  if not lists or v.list_id in lists)

@@ -1,0 +1,30 @@
+"""operations: indexes for listing and pruning jobs, room for encrypted webhook secrets
+
+Revision ID: 0012
+Revises: 0009
+Create Date: 2026-12-01 16:00:00.000000
+
+`GET /v1/jobs` pages a key's jobs newest first (actor, created_at) or everyone's
+(created_at); `xref jobs prune` finds stopped jobs by finished_at.
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+
+revision: str = '0012'
+down_revision: str | None = '0009'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index('ix_jobs_actor_created_at', 'jobs', ['actor', 'created_at'])
+    op.create_index('ix_jobs_created_at', 'jobs', ['created_at'])
+    op.create_index('ix_jobs_finished_at', 'jobs', ['finished_at'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_jobs_finished_at', table_name='jobs')
+    op.drop_index('ix_jobs_created_at', table_name='jobs')
+    op.drop_index('ix_jobs_actor_created_at', table_name='jobs')
