@@ -518,6 +518,36 @@ def jobs_prune(days: int | None) -> None:
                "records stay (XREF_AUDIT_RETENTION_DAYS)")
 
 
+@main.group("secrets")
+def secrets_group() -> None:
+    """Keys of the secrets stored encrypted (webhook secrets)."""
+
+
+@secrets_group.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new Fernet key for XREF_SECRET_KEY."""
+    from service.secretbox import new_key
+
+    click.echo(new_key())
+
+
+@secrets_group.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret with the first key of XREF_SECRET_KEY."""
+    from service import monitoring
+    from service.db import session_scope
+
+    settings = _settings()
+    try:
+        with session_scope(_engine()) as session:
+            count = monitoring.reseal_webhook_secrets(
+                session=session, secret_key=settings.effective_secret_key)
+            session.commit()
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"re-encrypted {count} webhook secrets with the first key of XREF_SECRET_KEY")
+
+
 @main.group("audit")
 def audit_group() -> None:
     """The audit log of every screening."""

@@ -36,6 +36,11 @@ def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'xref.sqlite3'}"
 
 
+# Used for webhook secrets only when XREF_ENV=development and XREF_SECRET_KEY is empty: a
+# laptop needs no key, and this one, being public, protects nothing.
+DEVELOPMENT_SECRET_KEY = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1hLXNlY3JldC0wMDA="
+
+
 def _as_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -111,6 +116,12 @@ class Settings:
     webhook_backoff: float = 30.0
     # Whether audit records keep the screened names; off keeps only their sha256.
     audit_store_names: bool = True
+    # "production" or "development". Outside development the service refuses to start with
+    # webhooks configured and no XREF_SECRET_KEY.
+    env: str = "production"
+    # Fernet keys (comma-separated; the first encrypts, all decrypt) for the webhook secrets
+    # stored in the database. `xref secrets new-key` makes one.
+    secret_key: str = ""
     # Whether GET /metrics answers without a key; off, it needs a key with the `metrics` scope.
     metrics_public: bool = False
     # Folder where the processes of one machine (gunicorn workers, `xref worker`s) share their
@@ -121,6 +132,14 @@ class Settings:
     job_retention_days: int = 30
     # Days audit records are kept before `xref audit prune` removes them (OFAC: 10 years).
     audit_retention_days: int = 3650
+
+    @property
+    def effective_secret_key(self) -> str:
+        """Gives the keys secrets are sealed with: XREF_SECRET_KEY, or in development a
+        public stand-in."""
+        if self.secret_key or self.env != "development":
+            return self.secret_key
+        return DEVELOPMENT_SECRET_KEY
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

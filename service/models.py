@@ -325,7 +325,8 @@ class Watchlist(SQLModel, table=True):
     actor: str = Field(max_length=100)
     webhook_url: str | None = Field(default=None, max_length=2000)
     # Signs each webhook body (HMAC-SHA256); kept to sign with, so it is never shown back.
-    webhook_secret: str | None = Field(default=None, max_length=200)
+    # Encrypted (service.secretbox): "fernet:<token>" (0012 widened it for the token).
+    webhook_secret: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
 
 

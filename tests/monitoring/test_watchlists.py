@@ -29,7 +29,7 @@ from service.config import Settings
 from service.lists.importer import import_list
 from service.matching.algorithm import MATCHER
 from service.models import AlertDelivery, ListVersion, utcnow
-from tests.conftest import import_excerpt
+from tests.conftest import TEST_SECRET_KEY, import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 HOOK = "https://hooks.example.org/xref"
@@ -138,7 +138,7 @@ def test_rolling_back_a_version_reverses_the_alerts(
 
 def test_webhooks_are_signed_retried_and_recorded(
         client: FlaskClient, sdn_2021: int, session: Session) -> None:
-    settings = Settings(webhook_attempts=3, webhook_backoff=60)
+    settings = Settings(webhook_attempts=3, webhook_backoff=60, secret_key=TEST_SECRET_KEY)
     before = delivery_counts()
     with responses.RequestsMock() as hooks:
         watchlist = create(client, webhook_url=HOOK, webhook_secret=SECRET)
@@ -168,7 +168,7 @@ def test_webhooks_are_signed_retried_and_recorded(
 
 def test_a_webhook_that_keeps_failing_is_given_up(
         client: FlaskClient, sdn_2021: int, session: Session) -> None:
-    settings = Settings(webhook_attempts=2, webhook_backoff=0)
+    settings = Settings(webhook_attempts=2, webhook_backoff=0, secret_key=TEST_SECRET_KEY)
     before = delivery_counts()
     with responses.RequestsMock() as hooks:
         create(client, webhook_url=HOOK)
