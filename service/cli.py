@@ -493,6 +493,13 @@ def worker(burst: bool) -> None:
     _share_metrics(settings)
     from service.jobs.tasks import work
 
+    if settings.metrics_port:
+        from service.metrics import serve_machine_metrics
+
+        # One per machine: the workers share their samples, so the first to bind serves all.
+        if serve_machine_metrics(settings.host, settings.metrics_port):
+            click.echo(f"metrics on http://{settings.host}:{settings.metrics_port}/", err=True)
+
     work(settings, burst=burst)
 
 

@@ -127,6 +127,9 @@ class Settings:
     # Folder where the processes of one machine (gunicorn workers, `xref worker`s) share their
     # metric samples; empty means instance/metrics.
     metrics_dir: str = ""
+    # Port where `xref worker` serves its machine's metrics (the first worker to bind it;
+    # no key asked, bind XREF_HOST to a private address); 0 serves none.
+    metrics_port: int = 0
     # Days a finished, failed or cancelled job (its names and results) is kept before
     # `xref jobs prune` removes it.
     job_retention_days: int = 30

@@ -64,6 +64,27 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_ENV) or None
 
 
+def serve_machine_metrics(host: str, port: int) -> bool:
+    """Serves every process's samples of this machine on host:port (for a worker machine,
+    which has no `xref serve`); gives False when another process of the machine already does.
+
+    No key is asked there: bind it to an address only Prometheus reaches.
+    """
+    from prometheus_client import start_http_server
+
+    registry = CollectorRegistry()
+    folder = multiprocess_dir()
+    if folder:
+        MultiProcessCollector(registry, path=folder)
+    else:
+        registry.register(_ThisProcess())
+    try:
+        start_http_server(port, addr=host, registry=registry)
+    except OSError:
+        return False
+    return True
+
+
 def mark_process_dead(pid: int) -> None:
     """Drops a stopped process's live gauges (gunicorn's child_exit hook calls this)."""
     if multiprocess_dir():

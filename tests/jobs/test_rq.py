@@ -196,3 +196,37 @@ def test_a_killed_workers_chunk_is_taken_over_and_screened_once(
     expected = threaded.test_client().get(f"/v1/jobs/{reference}/results?format=json",
                                           headers=AUTH).get_json()
     assert results["results"] == expected["results"]
+
+
+def test_a_worker_machine_serves_its_metrics(
+        make_app: Callable[..., Flask], sdn: int, redis_url: str,
+        seeded_database_url: str, tmp_path: Path) -> None:
+    import socket
+
+    import requests
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(redis_url=redis_url, job_runner="rq", job_chunk_size=100)
+    job_id = submit(app, names_csv(250))
+    env = {**os.environ, "XREF_DATABASE_URL": seeded_database_url, "XREF_REDIS_URL": redis_url,
+           "XREF_JOB_POLL_SECONDS": "1", "XREF_METRICS_PORT": str(port),
+           "XREF_HOST": "127.0.0.1", "XREF_METRICS_DIR": str(tmp_path / "metrics")}
+    worker = subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = app.test_client()
+        deadline = time.monotonic() + 120
+        while client.get(f"/v1/jobs/{job_id}", headers=AUTH).get_json()["status"] != "done":
+            assert time.monotonic() < deadline and worker.poll() is None
+            time.sleep(0.2)
+        text = requests.get(f"http://127.0.0.1:{port}/", timeout=30).text
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(text) for s in family.samples}
+    assert samples[("xref_names_screened_total", (("list", "us_ofac_sdn"),))] == 250
+    assert samples[("xref_matches_total", (("list", "us_ofac_sdn"),))] > 0
