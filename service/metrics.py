@@ -59,6 +59,7 @@ WEBHOOK_DELIVERIES = Counter("xref_webhook_deliveries",
                              ["outcome"])
 RATE_LIMITED = Counter("xref_rate_limited", "Requests refused by the per-key rate limit.")
 
+
 def multiprocess_dir() -> str | None:
     """Gives the folder the processes share their samples through, if multiprocess mode is on."""
     return os.environ.get(MULTIPROC_ENV) or None

@@ -143,8 +143,11 @@ def test_a_killed_workers_chunk_is_taken_over_and_screened_once(
         seeded_database_url: str) -> None:
     # Real worker processes with a short lease: the first is SIGKILLed while it screens a
     # chunk (its heartbeat dies with it); the second sweeps the chunk up once the lease lapses.
-    text = names_csv(600)
-    app = make_app(redis_url=redis_url, job_runner="rq", job_chunk_size=200)
+    # Chunks of thousands of names take the worker seconds each: long enough to be caught
+    # holding one.
+    total = 6000
+    text = names_csv(total)
+    app = make_app(redis_url=redis_url, job_runner="rq", job_chunk_size=2000)
     job_id = submit(app, text)
     env = {**os.environ, "XREF_DATABASE_URL": seeded_database_url, "XREF_REDIS_URL": redis_url,
            "XREF_JOB_POLL_SECONDS": "1", "XREF_JOB_LEASE_SECONDS": "3"}
@@ -160,10 +163,14 @@ def test_a_killed_workers_chunk_is_taken_over_and_screened_once(
                 held = session.exec(select(ScreeningJobChunk.seq).where(
                     col(ScreeningJobChunk.lease_owner).contains(f":{first.pid}:"),
                     col(ScreeningJobChunk.status) == "running")).first()
+                left = session.exec(select(ScreeningJobChunk.seq).where(
+                    col(ScreeningJobChunk.job_id) == job_id,
+                    col(ScreeningJobChunk.status) != "done")).first()
             if held is not None:
                 break
+            assert left is not None, "every chunk was done before the worker could be killed"
             assert time.monotonic() < deadline, "the worker never took a chunk"
-            time.sleep(0.05)
+            time.sleep(0.02)
         first.send_signal(signal.SIGKILL)
         first.wait(30)
         second = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
@@ -179,15 +186,15 @@ def test_a_killed_workers_chunk_is_taken_over_and_screened_once(
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(30)
-    assert state["done"] == state["total"] == 600
+    assert state["done"] == state["total"] == total
     with Session(engine) as session:
         chunk = session.exec(select(ScreeningJobChunk).where(
             col(ScreeningJobChunk.job_id) == job_id, col(ScreeningJobChunk.seq) == held)).one()
         assert chunk.status == "done" and chunk.attempts >= 2
     results = client.get(f"/v1/jobs/{job_id}/results?format=json", headers=AUTH).get_json()
-    assert [r["id"] for r in results["results"]] == [f"c{n}" for n in range(600)]
+    assert [r["id"] for r in results["results"]] == [f"c{n}" for n in range(total)]
 
-    threaded = make_app(job_chunk_size=200)
+    threaded = make_app(job_chunk_size=2000)
     reference = submit(threaded, text)
     holder = IndexHolder()
     while run_next_chunk(engine=threaded.extensions["xref.engine"], holder=holder,
