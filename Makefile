@@ -6,7 +6,7 @@ XREF_HOST ?= 127.0.0.1
 XREF_PORT ?= 8000
 export XREF_HOST XREF_PORT
 
-.PHONY: install dev run test check bench load clean
+.PHONY: install dev run test check bench load scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ check: dev
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py
+
+# The production path on the local PostgreSQL and Redis (XREF_SCALE_DATABASE_URL, dropped and
+# recreated; XREF_SCALE_REDIS_URL, flushed): xref serve, xref workers, one killed mid-job.
+scale: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py --only Scale
 
 load: dev
 	$(BIN)/python bench/load_test.py --duration 30 --workers 4

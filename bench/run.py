@@ -31,7 +31,12 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("Service", "bench.service_bench", "server_figures"),
     ("Jobs", "bench.jobs_bench", "benchmark_rows"),
     ("Documents", "bench.documents_bench", "benchmark_rows"),
+    ("Scale", "bench.scale_bench", "benchmark_rows"),
 ]
+# Run only when named (`make scale` is `--only Scale`): it needs PostgreSQL and Redis, and
+# takes minutes. Otherwise its figures are kept from the run that measured them.
+OPT_IN = {"Scale"}
+RUN_LINE = "- Run: "
 
 
 def machine() -> str:
@@ -66,8 +71,25 @@ def run_section(module_name: str, function: str, quick: bool) -> tuple[list[Row]
         return [], "failed:\n\n```\n" + traceback.format_exc() + "```"
 
 
-def render(results: list[tuple[str, list[Row], str]], seconds: float) -> str:
-    """Gives the Markdown of BENCHMARKS.md."""
+def previous_sections(text: str) -> dict[str, str]:
+    """Gives the Markdown of each `## Title` section of an earlier BENCHMARKS.md."""
+    body = text.split(LOAD_START)[0]
+    sections: dict[str, str] = {}
+    for block in body.split("\n## ")[1:]:
+        title = block.split("\n", 1)[0]
+        sections[title] = "## " + block.rstrip("\n") + "\n"
+    return sections
+
+
+def render(results: list[tuple[str, list[Row], str]], seconds: float,
+           kept: dict[str, str] | None = None, previous_run: str = "") -> str:
+    """Gives the Markdown of BENCHMARKS.md; `kept` sections (not run this time) are copied
+    from the earlier file, in their place, and the run line says which run measured which."""
+    run = f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {seconds:.0f} s"
+    if kept and previous_run:
+        measured = [title for title, _, _ in results if title not in kept]
+        run = (f"{previous_run} ({', '.join(t for t, _, _ in results if t in kept)}); "
+               f"{run} ({', '.join(measured)})")
     lines = [
         "# Benchmarks",
         "",
@@ -75,11 +97,14 @@ def render(results: list[tuple[str, list[Row], str]], seconds: float) -> str:
         "in the run below, the peer's beside ours on the same machine in the same run. Timings",
         "are medians over repeats: these machines are shared and noisy.",
         "",
-        f"- Run: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {seconds:.0f} s",
+        f"{RUN_LINE}{run}",
         f"- Machine: {machine()}",
         "",
     ]
     for title, rows, problem in results:
+        if kept and title in kept:
+            lines += [kept[title]]
+            continue
         lines += [f"## {title}", ""]
         if problem:
             lines += [problem, ""]
@@ -99,10 +124,19 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="run only these sections")
     args = parser.parse_args()
     started = time.perf_counter()
+    output = Path(args.output)
+    previous = output.read_text(encoding="utf-8") if output.exists() else ""
+    # Sections not run this time keep their figures from the earlier run.
+    kept = previous_sections(previous)
+    previous_run = next((line[len(RUN_LINE):] for line in previous.splitlines()
+                         if line.startswith(RUN_LINE)), "")
     results = []
     for title, module_name, function in SECTIONS:
-        if args.only and title not in args.only:
+        if (args.only and title not in args.only) or (not args.only and title in OPT_IN):
+            if title in kept:
+                results.append((title, [], ""))
             continue
+        kept.pop(title, None)
         print(f"== {title}", flush=True)
         rows, problem = run_section(module_name, function, args.quick)
         for row in rows:
@@ -111,10 +145,8 @@ def main() -> None:
         if problem:
             print(f"  {problem}", flush=True)
         results.append((title, rows, problem))
-    output = Path(args.output)
-    text = render(results, time.perf_counter() - started) + "\n"
+    text = render(results, time.perf_counter() - started, kept, previous_run) + "\n"
     # Keep the figures of the last `make load`, which this run does not measure.
-    previous = output.read_text(encoding="utf-8") if output.exists() else ""
     if LOAD_START in previous and LOAD_END in previous:
         load = previous[previous.index(LOAD_START):previous.index(LOAD_END) + len(LOAD_END)]
         text += "\n" + load + "\n"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from service.config import SEEDS_DIR, Settings
+from service.config import INSTANCE_DIR, SEEDS_DIR, Settings
 from service.errors import ServiceError
 from service.terms import MAX_LIMIT, SCREEN_KINDS
 
@@ -28,6 +28,34 @@ def _settings() -> Settings:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True)
     return settings
+
+
+def _share_metrics(settings: Settings) -> None:
+    """Turns on prometheus_client's multiprocess mode for this process and its children.
+
+    Must run before anything loads prometheus_client: it picks the way samples are stored
+    when it is imported. Every gunicorn worker and every `xref worker` of the machine then
+    writes to the same folder, and any worker's /metrics adds them all up.
+    """
+    folder = Path(settings.metrics_dir) if settings.metrics_dir else INSTANCE_DIR / "metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    # Files of processes no longer running go; those of live ones (a worker already running
+    # on the machine) stay and keep counting. Files are named <kind>_<pid>.db.
+    for path in folder.glob("*_*.db"):
+        pid = path.stem.rpartition("_")[2]
+        if pid.isdigit() and not _running(int(pid)):
+            path.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @click.group()
@@ -114,6 +142,7 @@ def links_check() -> None:
 def serve() -> None:
     """Serve the API with gunicorn on XREF_HOST:XREF_PORT with XREF_WORKERS workers."""
     settings = _settings()
+    _share_metrics(settings)
     gunicorn = shutil.which("gunicorn", path=os.path.dirname(sys.executable)) or "gunicorn"
     argv = [
         gunicorn,
@@ -125,10 +154,10 @@ def serve() -> None:
         "--config", "python:service.jobs.gunicorn_hooks",
         "service.app:create_app()",
     ]
-    if not settings.secret_key:
+    if not settings.session_key:
         # One key for every worker, or a console session signed by one worker would be
         # refused by the next; made here, it lasts until the server restarts.
-        os.environ["XREF_SECRET_KEY"] = secrets.token_hex(32)
+        os.environ["XREF_SESSION_KEY"] = secrets.token_hex(32)
     click.echo(f"serving on http://{settings.host}:{settings.port}", err=True)
     os.execv(gunicorn, argv)
 
@@ -463,12 +492,72 @@ def _echo_reaction(reaction: VersionReaction) -> None:
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 def worker(burst: bool) -> None:
     """Screen batch-job chunks from the Redis queue (XREF_REDIS_URL), on any machine."""
-    from service.jobs.tasks import work
-
     settings = _settings()
     if not settings.redis_url:
         raise click.ClickException("set XREF_REDIS_URL: workers take their chunks from Redis")
+    _share_metrics(settings)
+    from service.jobs.tasks import work
+
+    if settings.metrics_port:
+        from service.metrics import serve_machine_metrics
+
+        # One per machine: the workers share their samples, so the first to bind serves all.
+        if serve_machine_metrics(settings.host, settings.metrics_port):
+            click.echo(f"metrics on http://{settings.host}:{settings.metrics_port}/", err=True)
+
     work(settings, burst=burst)
+
+
+@main.group("jobs")
+def jobs_group() -> None:
+    """Batch screening jobs."""
+
+
+@jobs_group.command("prune")
+@click.option("--days", type=click.IntRange(min=1),
+              help="Keep jobs stopped within this many days (default: XREF_JOB_RETENTION_DAYS).")
+def jobs_prune(days: int | None) -> None:
+    """Delete jobs (their names and results) stopped longer ago than the retention period."""
+    from service.db import session_scope
+    from service.jobs.store import prune_jobs
+
+    settings = _settings()
+    retention = days or settings.job_retention_days
+    with session_scope(_engine()) as session:
+        removed = prune_jobs(session=session, retention_days=retention)
+        session.commit()
+    click.echo(f"removed {removed} jobs stopped more than {retention} days ago; their audit "
+               "records stay (XREF_AUDIT_RETENTION_DAYS)")
+
+
+@main.group("secrets")
+def secrets_group() -> None:
+    """Keys of the secrets stored encrypted (webhook secrets)."""
+
+
+@secrets_group.command("new-key")
+def secrets_new_key() -> None:
+    """Print a new Fernet key for XREF_SECRET_KEY."""
+    from service.secretbox import new_key
+
+    click.echo(new_key())
+
+
+@secrets_group.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored secret with the first key of XREF_SECRET_KEY."""
+    from service import monitoring
+    from service.db import session_scope
+
+    settings = _settings()
+    try:
+        with session_scope(_engine()) as session:
+            count = monitoring.reseal_webhook_secrets(
+                session=session, secret_key=settings.effective_secret_key)
+            session.commit()
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"re-encrypted {count} webhook secrets with the first key of XREF_SECRET_KEY")
 
 
 @main.group("audit")

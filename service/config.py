@@ -36,6 +36,11 @@ def _default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'xref.sqlite3'}"
 
 
+# Used for webhook secrets only when XREF_ENV=development and XREF_SECRET_KEY is empty: a
+# laptop needs no key, and this one, being public, protects nothing.
+DEVELOPMENT_SECRET_KEY = "ZGV2ZWxvcG1lbnQta2V5LW5vdC1hLXNlY3JldC0wMDA="
+
+
 def _as_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -57,7 +62,7 @@ class Settings:
     public_read: bool = False
     # Signs the console's session cookies (/ui/). Empty: `xref serve` makes one for all its
     # workers at start, so sessions end when the server restarts; set it to keep them.
-    secret_key: str = ""
+    session_key: str = ""
     # Requests allowed per API key (or per client address without one), as "100/minute";
     # empty turns rate limiting off.
     rate_limit: str = "600/minute"
@@ -100,8 +105,10 @@ class Settings:
     # Largest job upload in bytes (a million names is about 40 MB of CSV); XREF_MAX_BODY
     # still applies to every other route.
     job_max_body: int = 100 * 1024 * 1024
-    # Seconds a chunk stays leased to the process screening it; past that, another takes it.
-    job_lease_seconds: int = 300
+    # Seconds a chunk stays leased without a heartbeat: the process screening it renews the
+    # lease three times per period, so it runs out only when that process died, and another
+    # takes the chunk over (a worker's sweep every job_poll_seconds re-enqueues it).
+    job_lease_seconds: int = 20
     # Seconds between the runner's looks for queued chunks, stale leases, list versions not yet
     # screened by the watchlists, and webhook deliveries due.
     job_poll_seconds: float = 5.0
@@ -112,8 +119,33 @@ class Settings:
     webhook_backoff: float = 30.0
     # Whether audit records keep the screened names; off keeps only their sha256.
     audit_store_names: bool = True
+    # "production" or "development". Outside development the service refuses to start with
+    # webhooks configured and no XREF_SECRET_KEY.
+    env: str = "production"
+    # Fernet keys (comma-separated; the first encrypts, all decrypt) for the webhook secrets
+    # stored in the database. `xref secrets new-key` makes one.
+    secret_key: str = ""
+    # Whether GET /metrics answers without a key; off, it needs a key with the `metrics` scope.
+    metrics_public: bool = False
+    # Folder where the processes of one machine (gunicorn workers, `xref worker`s) share their
+    # metric samples; empty means instance/metrics.
+    metrics_dir: str = ""
+    # Port where `xref worker` serves its machine's metrics (the first worker to bind it;
+    # no key asked, bind XREF_HOST to a private address); 0 serves none.
+    metrics_port: int = 0
+    # Days a finished, failed or cancelled job (its names and results) is kept before
+    # `xref jobs prune` removes it.
+    job_retention_days: int = 30
     # Days audit records are kept before `xref audit prune` removes them (OFAC: 10 years).
     audit_retention_days: int = 3650
+
+    @property
+    def effective_secret_key(self) -> str:
+        """Gives the keys secrets are sealed with: XREF_SECRET_KEY, or in development a
+        public stand-in."""
+        if self.secret_key or self.env != "development":
+            return self.secret_key
+        return DEVELOPMENT_SECRET_KEY
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

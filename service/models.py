@@ -252,6 +252,10 @@ class ScreeningJob(SQLModel, table=True):
     """A batch of names screened in chunks, by threads of the server or by `xref worker`s."""
 
     __tablename__ = "jobs"
+    # Listing a key's jobs newest first, everyone's, and pruning stopped ones (0012).
+    __table_args__ = (Index("ix_jobs_actor_created_at", "actor", "created_at"),
+                      Index("ix_jobs_created_at", "created_at"),
+                      Index("ix_jobs_finished_at", "finished_at"))
 
     id: str = Field(primary_key=True, max_length=32)
     # queued | running | done | failed | cancelled
@@ -266,13 +270,13 @@ class ScreeningJob(SQLModel, table=True):
     done: int = 0
     hits: int = 0
     chunk_count: int = 0
-    # The versions recorded when the first chunk ran; chunks screened with others are noted.
+    # The versions the job was pinned to when submitted; every chunk is screened against them.
     list_versions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     # sha256 over the input names (one per line), what the audit record identifies them by.
     names_sha256: str = Field(max_length=64)
     error: str | None = Field(default=None, sa_column=Column(Text))
-    # Set when chunks were screened against other versions than the first ones (a list was
-    # imported while the job ran): which, so the results can be read knowing it.
+    # Jobs before pinning: set when chunks were screened against other versions than the
+    # first ones. Pinned jobs never mix versions, so it stays empty.
     note: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
@@ -321,7 +325,8 @@ class Watchlist(SQLModel, table=True):
     actor: str = Field(max_length=100)
     webhook_url: str | None = Field(default=None, max_length=2000)
     # Signs each webhook body (HMAC-SHA256); kept to sign with, so it is never shown back.
-    webhook_secret: str | None = Field(default=None, max_length=200)
+    # Encrypted (service.secretbox): "fernet:<token>" (0012 widened it for the token).
+    webhook_secret: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -31,9 +31,9 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from service import audit
+from service import audit, metrics, secretbox
 from service.config import Settings
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, NotFound, ServiceError
 from service.http import http_session
 from service.matching.algorithm import MATCHER, matcher_json
 from service.matching.details import NO_DETAILS, Details, query_details
@@ -74,11 +74,12 @@ class WatchItem:
 
 def create_watchlist(name: str, items: Sequence[WatchItem], *, session: Session, actor: str,
                      loaded: LoadedIndex, store_names: bool, max_names: int,
-                     webhook_url: str | None = None, webhook_secret: str | None = None
-                     ) -> Watchlist:
+                     webhook_url: str | None = None, webhook_secret: str | None = None,
+                     secret_key: str = "") -> Watchlist:
     """Gives a new watchlist, already screened against the active versions.
 
-    Its first hits are alerts too (`new_hit`): nobody has been told about them yet.
+    Its first hits are alerts too (`new_hit`): nobody has been told about them yet. The
+    webhook secret is stored encrypted with `secret_key` (SecretKeyMissing without one).
     """
     if not items:
         raise InvalidInput("A watchlist needs at least one name.")
@@ -91,7 +92,8 @@ def create_watchlist(name: str, items: Sequence[WatchItem], *, session: Session,
             raise InvalidInput(f"The id '{item.id}' is given twice.", details={"id": item.id})
         seen.add(item.id)
     watchlist = Watchlist(id=uuid.uuid4().hex, name=name, actor=actor, webhook_url=webhook_url,
-                          webhook_secret=webhook_secret)
+                          webhook_secret=(secretbox.seal(webhook_secret, secret_key)
+                                          if webhook_secret else None))
     session.add(watchlist)
     session.flush()
     session.connection().execute(insert(WatchlistItem), [
@@ -356,10 +358,11 @@ def deliver_due(*, session: Session, settings: Settings, http: requests.Session 
                           sort_keys=True).encode()
         headers = {"Content-Type": "application/json",
                    "X-Xref-Delivery": str(delivery.id)}
-        if watchlist.webhook_secret:
-            headers[SIGNATURE_HEADER] = signature(watchlist.webhook_secret, body)
         delivery.attempts += 1
         try:
+            if watchlist.webhook_secret:
+                secret = secretbox.unseal(watchlist.webhook_secret, settings.effective_secret_key)
+                headers[SIGNATURE_HEADER] = signature(secret, body)
             response = client.post(delivery.url, data=body, headers=headers,
                                    timeout=settings.http_timeout)
             delivery.http_status = response.status_code
@@ -367,6 +370,9 @@ def deliver_due(*, session: Session, settings: Settings, http: requests.Session 
             delivery.error = None if ok else f"HTTP {response.status_code}"
         except requests.RequestException as error:
             ok, delivery.error = False, str(error)[:2000]
+        except ServiceError as error:
+            # A secret that cannot be read: never send the alert unsigned.
+            ok, delivery.error = False, error.message
         if ok:
             delivery.status, delivery.delivered_at = "delivered", utcnow()
         elif delivery.attempts >= settings.webhook_attempts:
@@ -376,5 +382,27 @@ def deliver_due(*, session: Session, settings: Settings, http: requests.Session 
                 seconds=settings.webhook_backoff * 2 ** (delivery.attempts - 1))
         session.add(delivery)
         session.commit()
+        metrics.WEBHOOK_DELIVERIES.labels(
+            "retry" if delivery.status == "pending" else delivery.status).inc()
     return len(due)
 
+
+def webhooks_configured(*, session: Session) -> bool:
+    """Gives whether any watchlist delivers to a webhook."""
+    found = session.exec(select(Watchlist.id)
+                         .where(col(Watchlist.webhook_url).is_not(None)).limit(1)).first()
+    return found is not None
+
+
+def reseal_webhook_secrets(*, session: Session, secret_key: str) -> int:
+    """Gives how many webhook secrets were re-encrypted with the first key of `secret_key`
+    (plain-text ones from before encryption included); the caller commits."""
+    secretbox.check_key(secret_key)
+    count = 0
+    for watchlist in session.exec(select(Watchlist)
+                                  .where(col(Watchlist.webhook_secret).is_not(None))).all():
+        assert watchlist.webhook_secret is not None
+        watchlist.webhook_secret = secretbox.reseal(watchlist.webhook_secret, secret_key)
+        session.add(watchlist)
+        count += 1
+    return count

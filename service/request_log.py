@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
 
+from service import metrics
 from service.security.middleware import current_actor
 from service.web import settings
 
@@ -65,6 +66,13 @@ def _start() -> None:
 
 def _finish(response: Response) -> Response:
     response.headers[HEADER] = request_id()
+    # The route's pattern, never the path: paths carry ids and would make a series per id.
+    route = request.url_rule.rule if request.url_rule else "unmatched"
+    metrics.REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+    started = g.get("xref_request_started")
+    if started is not None:
+        metrics.REQUEST_SECONDS.labels(request.method, route).observe(
+            time.perf_counter() - started)
     if log.isEnabledFor(logging.INFO):
         log.info(json.dumps(request_fields(response), ensure_ascii=False))
     return response

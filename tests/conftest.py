@@ -38,6 +38,8 @@ from service.jobs.serving import stop_runner
 from service.usecases.seed import seed
 
 ADMIN_TOKEN = "test-admin-token"
+# The Fernet key webhook secrets are sealed with in the tests' apps.
+TEST_SECRET_KEY = "dGVzdC1zZWNyZXQta2V5LW9mLXRoZS10ZXN0cy0wMDA="
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("XREF_TEST_DATABASE_URL", "")
@@ -135,7 +137,8 @@ class ContractClient(FlaskClient):
     def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         response = super().open(*args, **kwargs)
         request = response.request
-        if request.path.startswith(("/v1/", "/yente/")) or request.path == "/healthz":
+        if (request.path.startswith(("/v1/", "/yente/"))
+                or request.path in ("/healthz", "/readyz")):
             # The request's body stream was read by the app; the response check needs none.
             environ = dict(request.environ, CONTENT_LENGTH="0")
             environ["wsgi.input"] = io.BytesIO(b"")
@@ -170,7 +173,8 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
 
     Reads are public here so that the API tests need no key; tests/security turns it off.
     """
-    settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, public_read=True)
+    settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, public_read=True,
+                        secret_key=TEST_SECRET_KEY)
     for key, value in overrides.items():
         setattr(settings, key, value)
     return settings

@@ -39,9 +39,11 @@ _HTTP_CODES = {
     406: "not_acceptable",
     409: "conflict",
     413: "payload_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     422: "invalid_input",
     429: "rate_limited",
+    431: "header_fields_too_large",
     500: "internal_error",
     503: "unavailable",
 }

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
@@ -15,14 +16,14 @@ from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
 from service.api.schemas import LIST_ID, StrictSchema
 from service.api.screening import reviewed
-from service.errors import InvalidInput
+from service.errors import Forbidden, InvalidInput
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.matching.algorithm import matcher_json
 from service.models import ScreeningJob
 from service.reviews import Pair, reviews_for
 from service.screening.csvio import SCREEN_COLUMNS, safe_cell
-from service.security.middleware import current_actor
+from service.security.middleware import current_actor, current_caller
 from service.terms import DEFAULT_LIMIT, MAX_LIMIT, MAX_LISTS_PER_REQUEST
 from service.usecases.screening import ScreeningOptions, submit_job
 from service.web import current_index, session, settings, streamed
@@ -49,6 +50,15 @@ class JobForm(StrictSchema):
     lists = _LISTS
     threshold = _THRESHOLD
     limit = _LIMIT
+
+
+class JobsArgs(StrictSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(store.JOB_STATES))
+    submitted_by = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
+    # A time without a zone is read as UTC, the zone of every stored time.
+    since = fields.AwareDateTime(load_default=None, default_timezone=UTC)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
 class ResultArgs(StrictSchema):
@@ -93,6 +103,24 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     dispatch(current_app._get_current_object(), job)  # type: ignore[attr-defined]
     return ({"id": job.id, "status": job.status, "total": job.total}, 202,
             {"Location": url_for("jobs.read", job_id=job.id)})
+
+
+@blueprint.get("")
+@require_scope("screen")
+def index() -> dict[str, Any]:
+    args = query_args(JobsArgs())
+    caller = current_caller()
+    # A key sees the jobs it submitted; only admin sees everyone's (names of who asked what).
+    if caller is None or not caller.allows("admin"):
+        if args["submitted_by"] not in (None, current_actor()):
+            raise Forbidden("Only the admin scope lists other keys' jobs.",
+                            details={"required_scope": "admin"})
+        args["submitted_by"] = current_actor()
+    jobs, total = store.search_jobs(session=session(), status=args["status"],
+                                    actor=args["submitted_by"], since=args["since"],
+                                    page=args["page"], per_page=args["per_page"])
+    return {"items": [store.job_json(job) for job in jobs], "total": total,
+            "page": args["page"], "per_page": args["per_page"]}
 
 
 @blueprint.get("/<job_id>")

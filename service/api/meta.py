@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from typing import Any
+
+from flask import Blueprint, Response, current_app
 from flask_swagger_ui import get_swaggerui_blueprint
 from sqlalchemy import text
 
+from service import metrics
 from service.config import PROJECT_ROOT
-from service.web import session
+from service.errors import Unavailable
+from service.security.middleware import require_scope
+from service.usecases.readiness import check_readiness
+from service.web import engine, index_holder, session, settings
 
 blueprint = Blueprint("meta", __name__)
 OPENAPI_PATH = PROJECT_ROOT / "openapi.yaml"
@@ -17,6 +23,26 @@ OPENAPI_PATH = PROJECT_ROOT / "openapi.yaml"
 def healthz() -> tuple[dict[str, str], int]:
     session().exec(text("SELECT 1"))  # type: ignore[call-overload]
     return {"status": "ok", "database": "ok"}, 200
+
+
+class NotReady(Unavailable):
+    code = "not_ready"
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[dict[str, Any], int]:
+    readiness = check_readiness(engine=engine(), holder=index_holder(current_app),
+                                redis_url=settings().redis_url)
+    if readiness.missing:
+        raise NotReady(f"Not ready: {', '.join(readiness.missing)}.",
+                       details={"missing": readiness.missing, "checks": readiness.checks})
+    return {"status": "ready", "checks": readiness.checks}, 200
+
+
+@blueprint.get("/metrics")
+@require_scope("metrics")
+def metrics_exposition() -> Response:
+    return Response(metrics.exposition(session=session()), content_type=metrics.CONTENT_TYPE)
 
 
 @blueprint.get("/openapi.yaml")

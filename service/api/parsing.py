@@ -32,7 +32,12 @@ def json_body(schema: Schema) -> dict[str, Any]:
             "Send the body as JSON with 'Content-Type: application/json'.",
             details={"content_type": request.content_type},
         )
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError as error:
+        # silent=True covers what does not parse, not what nests deeper than the parser
+        # recurses (a body of thousands of nested arrays).
+        raise MalformedJSON("The request body is nested too deeply.") from error
     if payload is None:
         raise MalformedJSON("The request body is not valid JSON.")
     if not isinstance(payload, dict):

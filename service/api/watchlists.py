@@ -93,7 +93,8 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     watchlist = create_watchlist(
         body["name"], body["names"], session=db, actor=current_actor(), loaded=current_index(),
         store_names=settings().audit_store_names, max_names=settings().watchlist_max_names,
-        webhook_url=body["webhook_url"], webhook_secret=body["webhook_secret"])
+        webhook_url=body["webhook_url"], webhook_secret=body["webhook_secret"],
+        secret_key=settings().effective_secret_key)
     db.commit()
     return (watchlist_json(watchlist, session=db), 201,
             {"Location": url_for("watchlists.read", watchlist_id=watchlist.id)})

@@ -32,7 +32,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_app(app: Flask) -> None:
     """Registers the console's blueprint, its session cookie and its CSRF protection."""
     settings: Settings = app.config["SETTINGS"]
-    app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+    app.config["SECRET_KEY"] = settings.session_key or secrets.token_hex(32)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_NAME"] = "xref_console"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 # A chunk leased this many times without being recorded (its process died each time, say
 # out of memory) fails its job rather than taking down process after process.
 MAX_ATTEMPTS = 3
+HEARTBEATS_PER_LEASE = 3
 
 
 class LostLease(Exception):
@@ -61,6 +63,13 @@ class Claim:
     lists: list[str] | None
     threshold: float | None
     limit: int
+    # The versions the job was pinned to when it was submitted: every chunk is screened
+    # against these, whatever is active when the chunk runs.
+    list_versions: list[dict[str, Any]]
+
+    def pinned(self) -> list[tuple[str, int]]:
+        """Gives the (list, version) pairs the chunk must be screened against."""
+        return [(v["list"], int(v["version"])) for v in self.list_versions]
 
 
 @dataclass
@@ -85,8 +94,8 @@ def claim_chunk(*, session: Session, owner: str, loaded: LoadedIndex, lease_seco
                 ) -> Claim | None:
     """Gives the next chunk leased to `owner` (oldest job first), or None if there is none.
 
-    The first chunk of a job records the list versions the job screens against. The caller
-    commits.
+    A job submitted before versions were pinned at submission gets them pinned by its first
+    chunk, from the index of this process. The caller commits.
     """
     while True:
         now = utcnow()
@@ -123,10 +132,16 @@ def claim_chunk(*, session: Session, owner: str, loaded: LoadedIndex, lease_seco
             session.exec(
                 update(ScreeningJob)
                 .where(col(ScreeningJob.id) == job.id, col(ScreeningJob.status) == "queued")
-                .values(status="running", started_at=now,
-                        list_versions=list_versions_json(loaded, job.lists)))
+                .values(status="running", started_at=now))
+            if job.list_versions is None:
+                session.exec(
+                    update(ScreeningJob)
+                    .where(col(ScreeningJob.id) == job.id,
+                           col(ScreeningJob.list_versions).is_(None))
+                    .values(list_versions=list_versions_json(loaded, job.lists)))
+                session.refresh(job)
             return Claim(chunk_id or 0, job.id, chunk.seq, owner, chunk.names, job.lists,
-                         job.threshold, job.limit)
+                         job.threshold, job.limit, list(job.list_versions or []))
         else:
             # Every candidate was taken by another process meanwhile.
             return None
@@ -183,12 +198,6 @@ def complete_chunk(claim: Claim, outcome: ChunkOutcome, *, session: Session,
         raise LostLease(f"chunk {claim.seq} of job {claim.job_id} is no longer leased here")
     job = session.get(ScreeningJob, claim.job_id, populate_existing=True)
     assert job is not None
-    if job.list_versions and outcome.list_versions != job.list_versions and not job.note:
-        job.note = (f"The list versions changed while the job ran: chunk {claim.seq} onwards "
-                    "may have been screened against "
-                    + ", ".join(f"{v['list']} v{v['version']}" for v in outcome.list_versions)
-                    + "; the audit record lists every version used.")
-        session.add(job)
     remaining = session.exec(
         select(func.count()).select_from(ScreeningJobChunk)
         .where(col(ScreeningJobChunk.job_id) == claim.job_id,
@@ -217,6 +226,46 @@ def fail_job(job_id: str, error: str, *, session: Session, store_names: bool) ->
         record_job(job, session=session, store_names=store_names)
 
 
+class Heartbeat:
+    """Renews a chunk's lease while it is screened, so a short lease only runs out when the
+    process holding it has died (and another takes the chunk over soon after)."""
+
+    def __init__(self, engine: Engine, claim: Claim, lease_seconds: int) -> None:
+        self.engine, self.claim, self.lease_seconds = engine, claim, lease_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True,
+                                        name=f"lease-{claim.job_id[:8]}-{claim.seq}")
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        # Three renewals per lease: one missed beat (a slow query) does not lose the chunk.
+        while not self._stop.wait(self.lease_seconds / HEARTBEATS_PER_LEASE):
+            try:
+                with Session(self.engine) as session:
+                    renewed = session.exec(
+                        update(ScreeningJobChunk)
+                        .where(col(ScreeningJobChunk.id) == self.claim.chunk_id,
+                               col(ScreeningJobChunk.lease_owner) == self.claim.owner,
+                               col(ScreeningJobChunk.status) == "running")
+                        .values(lease_expires_at=utcnow()
+                                + timedelta(seconds=self.lease_seconds))).rowcount == 1
+                    session.commit()
+            except Exception:  # noqa: BLE001 - the next beat tries again; the lease may lapse
+                log.warning("could not renew the lease of chunk %s of job %s",
+                            self.claim.seq, self.claim.job_id, exc_info=True)
+                continue
+            if not renewed:
+                # Taken over (the lease lapsed) or the job stopped: recording will say so.
+                return
+
+
 def run_next_chunk(*, engine: Engine, holder: IndexHolder, settings: Settings, owner: str,
                    job_id: str | None = None, seq: int | None = None) -> bool:
     """Leases, screens and records one chunk; gives False when there was none to take.
@@ -233,7 +282,9 @@ def run_next_chunk(*, engine: Engine, holder: IndexHolder, settings: Settings, o
     if claim is None:
         return False
     try:
-        outcome = screen_chunk(claim, loaded)
+        with Heartbeat(engine, claim, settings.job_lease_seconds):
+            pinned = holder.for_versions(engine, claim.pinned(), claim.lists)
+            outcome = screen_chunk(claim, pinned)
     except Exception as error:  # noqa: BLE001 - whatever it was, the job must not hang
         message = error.message if isinstance(error, ServiceError) else "internal error"
         if not isinstance(error, ServiceError):

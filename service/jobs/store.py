@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 from typing import IO, Any, cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from service import audit
@@ -24,12 +25,14 @@ from service.screening.csvio import SCREEN_COLUMNS, read_names
 from service.screening.screen import (
     ScreeningRequest,
     known_lists,
+    list_versions_json,
     request_of_row,
     request_row,
 )
 from service.terms import MAX_NAME_LENGTH, SCREEN_KINDS
 
 ACTIVE_STATES = ("queued", "running")
+JOB_STATES = (*ACTIVE_STATES, "done", "failed", "cancelled")
 # Order of a candidate's fields as a chunk stores them (lists, not dicts: a million names'
 # results are a lot of JSON).
 MATCH_FIELDS = ("score", "match", "list", "list_key", "matched_name", "name", "kind",
@@ -142,7 +145,9 @@ def create_job(
             raise InvalidInput(
                 f"No active version to screen against for {', '.join(unknown)}.",
                 details={"unknown_lists": unknown, "available": sorted(known_lists(loaded))})
+    # Pinned now: every chunk is screened against these versions, whatever is active later.
     job = ScreeningJob(id=uuid.uuid4().hex, actor=actor, lists=lists or None,
+                       list_versions=list_versions_json(loaded, lists),
                        threshold=threshold, limit=limit, names_sha256="",
                        matcher_name=MATCHER.NAME, matcher_version=MATCHER.VERSION)
     session.add(job)
@@ -186,10 +191,51 @@ def get_job(job_id: str, *, session: Session) -> ScreeningJob:
     return job
 
 
+def search_jobs(*, session: Session, status: str | None = None, actor: str | None = None,
+                since: datetime | None = None, page: int = 1, per_page: int = 50
+                ) -> tuple[list[ScreeningJob], int]:
+    """Gives one page of the jobs matching the filters, newest first, and their total."""
+    def filtered(query: Any) -> Any:
+        if status is not None:
+            query = query.where(col(ScreeningJob.status) == status)
+        if actor is not None:
+            query = query.where(col(ScreeningJob.actor) == actor)
+        if since is not None:
+            query = query.where(col(ScreeningJob.created_at) >= since)
+        return query
+
+    total = session.exec(filtered(select(func.count()).select_from(ScreeningJob))).one()
+    jobs = session.exec(
+        filtered(select(ScreeningJob))
+        .order_by(col(ScreeningJob.created_at).desc(), col(ScreeningJob.id))
+        .offset((page - 1) * per_page).limit(per_page)).all()
+    return list(jobs), int(total)
+
+
+def prune_jobs(*, session: Session, retention_days: int, now: datetime | None = None) -> int:
+    """Gives how many stopped jobs older than the retention period were deleted with their
+    names and results (caller commits).
+
+    A job counts from when it stopped; queued and running jobs are never removed. The audit
+    record each job left has its own retention (XREF_AUDIT_RETENTION_DAYS).
+    """
+    if retention_days < 1:
+        raise ValueError("the retention period must be at least one day")
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    old = (select(ScreeningJob.id)
+           .where(col(ScreeningJob.status).not_in(ACTIVE_STATES),
+                  col(ScreeningJob.finished_at) < cutoff))
+    # The chunks explicitly, not through ON DELETE CASCADE: SQLite enforces it only with
+    # foreign keys on, which a connection made outside the service may not have.
+    session.exec(delete(ScreeningJobChunk)
+                 .where(col(ScreeningJobChunk.job_id).in_(old)))
+    result = session.exec(delete(ScreeningJob).where(col(ScreeningJob.id).in_(old)))
+    return int(result.rowcount or 0)
+
+
 def recent_jobs(*, session: Session, limit: int = 50) -> list[ScreeningJob]:
     """Gives the latest jobs, newest first."""
-    return list(session.exec(select(ScreeningJob).order_by(
-        col(ScreeningJob.created_at).desc(), col(ScreeningJob.id)).limit(limit)).all())
+    return search_jobs(session=session, per_page=limit)[0]
 
 
 def cancel_job(job_id: str, *, session: Session, store_names: bool) -> ScreeningJob:
@@ -240,6 +286,7 @@ def job_json(job: ScreeningJob) -> dict[str, Any]:
     return {
         "id": job.id,
         "status": job.status,
+        "submitted_by": job.actor,
         "total": job.total,
         "done": job.done,
         "hits": job.hits,

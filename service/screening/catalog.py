@@ -9,9 +9,11 @@ it started with, so its answer comes wholly from one set of versions.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -21,6 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service import metrics
+from service.errors import ServiceError
 from service.matching.details import Details, entry_details
 from service.matching.index import IndexedName, NameIndex
 from service.models import (
@@ -158,22 +162,55 @@ def gather_entries(names: list[IndexedName], details: dict[EntryKey, Details]) -
         MappingProxyType({form: tuple(keys) for form, keys in by_identifier.items()}))
 
 
-def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None) -> LoadedIndex:
-    """Gives a new index of every name of the active versions and of the registry."""
+class PinnedVersionMissing(ServiceError):
+    """A version a job was pinned to can no longer be loaded."""
+
+    status = 409
+    code = "pinned_version_missing"
+
+
+def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None,
+                pinned: Sequence[tuple[str, int]] | None = None) -> LoadedIndex:
+    """Gives a new index of every name of the active versions (or of the `pinned` (list,
+    version) pairs) and of the registry.
+
+    Raises PinnedVersionMissing when a pinned version is gone or has lost its names.
+    """
     fingerprint = fingerprint or current_fingerprint(session)
     connection = session.connection()
     linked = linked_entries(session)
     names: list[IndexedName] = []
     versions: list[VersionInfo] = []
     details: dict[EntryKey, Details] = {}
-    for list_id, version_id, data_date in connection.execute(
-        select(SanctionsList.id, ListVersion.id, ListVersion.data_date)  # type: ignore[call-overload]
-        .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
-        .order_by(SanctionsList.id)
-    ).all():
+    if pinned is None:
+        query = (select(SanctionsList.id, ListVersion.id, ListVersion.data_date,  # type: ignore[call-overload]
+                        ListVersion.entry_count)
+                 .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
+                 .order_by(SanctionsList.id))
+    else:
+        query = (select(ListVersion.list_id, ListVersion.id, ListVersion.data_date,  # type: ignore[call-overload]
+                        ListVersion.entry_count)
+                 .where(ListVersion.id.in_([version for _, version in pinned]))  # type: ignore[union-attr]
+                 .order_by(ListVersion.list_id))
+    for list_id, version_id, data_date, entry_count in connection.execute(query).all():
         versions.append(VersionInfo(list_id, version_id, data_date))
-        names.extend(version_names(session, list_id, version_id, linked))
+        loaded_names = version_names(session, list_id, version_id, linked)
+        if pinned is not None and entry_count and not loaded_names:
+            raise PinnedVersionMissing(
+                f"Version {version_id} of {list_id}, which the job was started on, has lost "
+                "its entries; the job is not finished against another version.",
+                details={"list": list_id, "version": version_id})
+        names.extend(loaded_names)
         details.update(version_details(session, list_id, version_id))
+    if pinned is not None:
+        found = {(v.list_id, v.version) for v in versions}
+        missing = [pair for pair in pinned if tuple(pair) not in found]
+        if missing:
+            list_id, version_id = missing[0]
+            raise PinnedVersionMissing(
+                f"Version {version_id} of {list_id}, which the job was started on, can no "
+                "longer be loaded; the job is not finished against another version.",
+                details={"list": list_id, "version": version_id})
 
     programs_by_entity: dict[str, set[str]] = defaultdict(set)
     for name in names:
@@ -199,6 +236,56 @@ class IndexHolder:
     def __init__(self) -> None:
         self._loaded: LoadedIndex | None = None
         self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+        # The index of the versions a running job is pinned to, when they are not the
+        # active ones: one at a time, so at most two indexes are held.
+        self._pinned: LoadedIndex | None = None
+
+    def for_versions(self, engine: Engine, pinned: Sequence[tuple[str, int]],
+                     lists: Sequence[str] | None) -> LoadedIndex:
+        """Gives an index holding exactly the `pinned` versions of the lists screened.
+
+        The current index when it holds them (the usual case); else one built for them,
+        kept until other versions are asked for (a job started before an import goes on
+        against the versions it started on). Raises PinnedVersionMissing.
+        """
+        wanted = sorted((list_id, version) for list_id, version in pinned)
+        current = self.current(engine)
+        if _screened_versions(current, lists) == wanted:
+            return current
+        with self._lock:
+            held = self._pinned
+            if held is not None and _screened_versions(held, lists) == wanted:
+                return held
+        with Session(engine) as session:
+            built = build_index(session, pinned=wanted)
+        with self._lock:
+            self._pinned = built
+        return built
+
+    def holds_active(self, session: Session) -> bool:
+        """Gives whether the index held was built from the lists' active versions right now.
+
+        Only the versions count: a registry edit changes the index too, but an index a few
+        names behind still screens every list entry.
+        """
+        loaded = self._loaded
+        return loaded is not None and loaded.fingerprint[0] == current_fingerprint(session)[0]
+
+    def warm_in_background(self, engine: Engine) -> None:
+        """Starts building the current index in a thread, unless one is building already."""
+        with self._lock:
+            if self._warming is not None and self._warming.is_alive():
+                return
+            self._warming = threading.Thread(target=self._warm, args=(engine,),
+                                             name="index-warm-up", daemon=True)
+            self._warming.start()
+
+    def _warm(self, engine: Engine) -> None:
+        try:
+            self.current(engine)
+        except Exception:  # noqa: BLE001 - the next readiness probe or screening tries again
+            logging.getLogger(__name__).warning("index warm-up failed", exc_info=True)
 
     def current(self, engine: Engine) -> LoadedIndex:
         """Gives an index matching the database's active versions and registry right now."""
@@ -210,6 +297,14 @@ class IndexHolder:
             with self._lock:
                 loaded = self._loaded
                 if loaded is None or loaded.fingerprint != fingerprint:
+                    started = time.perf_counter()
                     loaded = build_index(session, fingerprint)
+                    metrics.INDEX_BUILD_SECONDS.observe(time.perf_counter() - started)
+                    metrics.INDEX_NAMES.set(len(loaded.index))
                     self._loaded = loaded
                 return loaded
+
+
+def _screened_versions(loaded: LoadedIndex, lists: Sequence[str] | None) -> list[tuple[str, int]]:
+    return sorted((v.list_id, v.version) for v in loaded.versions
+                  if not lists or v.list_id in lists)

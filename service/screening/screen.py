@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from service import metrics
 from service.errors import InvalidInput
 from service.matching.algorithm import MATCHER
 from service.matching.details import (
@@ -105,11 +107,22 @@ def screen_names(
                 details={"unknown_lists": unknown, "available": sorted(known_lists(loaded))},
             )
         chosen = set(lists)
-    return [
+    results = [
         ScreeningResult(request, _without_echoes(
             _search(request, loaded, chosen, limit, threshold))[:limit])
         for request in requests
     ]
+    _count(results, chosen or known_lists(loaded))
+    return results
+
+
+def _count(results: list[ScreeningResult], lists: set[str]) -> None:
+    for list_id in lists:
+        metrics.NAMES_SCREENED.labels(list_id).inc(len(results))
+    found: Counter[str] = Counter(m.name.list_id for result in results
+                                  for m in result.matches if m.match)
+    for list_id, count in found.items():
+        metrics.MATCHES.labels(list_id).inc(count)
 
 
 def _search(request: ScreeningRequest, loaded: LoadedIndex, chosen: set[str] | None,

@@ -81,6 +81,8 @@ def check_scope(scope: str) -> None:
     if caller is None:
         if scope == "read" and settings().public_read:
             return
+        if scope == "metrics" and settings().metrics_public:
+            return
         raise Unauthorized(f"This operation needs an API key with the '{scope}' scope: "
                            f"{HOW_TO_AUTHENTICATE}.", details=details)
     if not caller.allows(scope):

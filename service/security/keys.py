@@ -20,8 +20,9 @@ from service.errors import InvalidInput, NotFound
 from service.models import ApiKey, utcnow
 
 # read: entities, documents, lists; screen: screening, comparison, jobs, watchlists;
-# admin: writes, imports, refreshes, keys and the audit log. No scope implies another.
-SCOPES = ("read", "screen", "admin")
+# admin: writes, imports, refreshes, keys and the audit log; metrics: GET /metrics alone, for
+# a Prometheus scraper that should read nothing else. No scope implies another.
+SCOPES = ("read", "screen", "admin", "metrics")
 KEY_PREFIX = "xref_"
 ADMIN_TOKEN_ACTOR = "admin-token"
 # last_used_at is written at most this often per key, so a busy key is not a write per request.

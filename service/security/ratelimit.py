@@ -1,11 +1,14 @@
 """Rate limiting per API key, or per client address for requests without a valid key.
 
 One limit (XREF_RATE_LIMIT) over every route together, counted in Redis when XREF_REDIS_URL is
-set (shared by every worker and machine) and in each process's memory otherwise.
+set (shared by every worker and machine) and in each process's memory otherwise. In memory,
+the processes of `xref serve` each count a share of it (`share_among`): the limit divided by
+the number of workers, so that together they never allow a key more than the limit.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -13,10 +16,14 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
+from service import metrics
 from service.api.errors import envelope
 from service.config import Settings
 
-EXEMPT_PATHS = frozenset({"/healthz"})
+# The app config key of this process's share of the limit (1: the whole limit).
+SHARES = "XREF_RATE_LIMIT_SHARES"
+# Probes and the scraper call on a schedule; counting them would only crowd out the key.
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def init_app(app: Flask) -> None:
@@ -27,9 +34,13 @@ def init_app(app: Flask) -> None:
         return
     # A typo in the setting fails at start-up, not on the first request.
     parse_many(limit)
+    def current_limit() -> str:
+        # Read per request: the gunicorn hook sets the share after the app is built.
+        return _divided(limit, int(app.config.get(SHARES, 1)))
+
     limiter = Limiter(
         key_func=client_key,
-        application_limits=[limit],
+        application_limits=[current_limit],
         storage_uri=settings.redis_url or "memory://",
         # Redis keys are shared with the job queue; the prefix keeps them apart.
         key_prefix="xref",
@@ -43,6 +54,25 @@ def init_app(app: Flask) -> None:
     limiter.init_app(app)
     app.extensions["xref.limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _rate_limited)
+
+
+def share_among(app: Flask, processes: int) -> None:
+    """Makes this process count 1/`processes` of the limit, when the counters are in memory.
+
+    Called in each worker of `xref serve`: without Redis each process counts alone, and a key
+    spread over N workers would otherwise get N times its limit.
+    """
+    settings: Settings = app.config["SETTINGS"]
+    if not settings.redis_url:
+        app.config[SHARES] = max(1, processes)
+
+
+@functools.cache
+def _divided(limit: str, shares: int) -> str:
+    if shares == 1:
+        return limit
+    return ";".join(f"{max(1, item.amount // shares)} per {item.multiples} "
+                    f"{item.GRANULARITY.name}" for item in parse_many(limit))
 
 
 def client_key() -> str:
@@ -64,6 +94,7 @@ def _seconds_until_reset() -> int:
 
 
 def _rate_limited(error: RateLimitExceeded) -> Response:
+    metrics.RATE_LIMITED.inc()
     retry_after = _seconds_until_reset()
     limit = str(error.limit.limit)
     response = envelope(429, "rate_limited",

@@ -228,8 +228,58 @@ def test_cancel(make_app: Callable[..., Flask], sdn: int) -> None:
     assert client.get(f"/v1/jobs/{job_id}", headers=AUTH).get_json()["done"] == 10
 
 
-def test_a_version_activated_mid_job_is_noted(make_app: Callable[..., Flask], sdn: int,
-                                              session: Session) -> None:
+def _job_results(client: FlaskClient, job_id: str) -> list[dict]:
+    response = client.get(f"/v1/jobs/{job_id}/results?format=json", headers=AUTH)
+    assert response.status_code == 200
+    return response.get_json()["results"]
+
+
+# Names of chunk 2 on one excerpt and not the other: designated in 2024, or gone by 2024.
+ARRIVED_2024 = ["Aleksandr Aleksandrovich Mukhanov", "Konoveev", "Vologdin"]
+LEFT_BY_2024 = ["Manuel Antonio Noriega", "George Habbash"]
+
+
+def test_a_job_screens_every_chunk_against_the_versions_it_was_submitted_on(
+        make_app: Callable[..., Flask], sdn: int, session: Session) -> None:
+    from service.lists.importer import import_list
+    from tests.jobs.conftest import EXCERPTS
+
+    app = make_app(job_chunk_size=10)
+    client = app.test_client()
+    names = list(real_names()[:10]) + ARRIVED_2024 + LEFT_BY_2024
+    body = {"names": names}
+    engine, settings, holder = app.extensions["xref.engine"], app.config["SETTINGS"], IndexHolder()
+    reference = client.post("/v1/jobs", json=body, headers=AUTH).get_json()["id"]
+    while run_next_chunk(engine=engine, holder=holder, settings=settings, owner="a"):
+        pass
+    job_id = client.post("/v1/jobs", json=body, headers=AUTH).get_json()["id"]
+    pinned = client.get(f"/v1/jobs/{job_id}", headers=AUTH).get_json()
+    # Pinned on submission, before any chunk ran.
+    assert pinned["status"] == "queued" and pinned["list_versions"][0]["version"] == sdn
+    assert run_next_chunk(engine=engine, holder=holder, settings=settings, owner="a")
+    newer = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2021-07"], session=session).version
+    session.commit()
+    assert run_next_chunk(engine=engine, holder=holder, settings=settings, owner="a")
+    state = client.get(f"/v1/jobs/{job_id}", headers=AUTH).get_json()
+    assert state["status"] == "done" and state["note"] is None
+    assert [v["version"] for v in state["list_versions"]] == [sdn]
+    results = _job_results(client, job_id)
+    # The second chunk, screened after 2021-07 became active, still found 2024's designations.
+    assert results == _job_results(client, reference)
+    assert results[10]["matches"][0]["matched_name"].upper().startswith("MUKHANOV")
+    record = client.get("/v1/audit?kind=job&per_page=500", headers=AUTH).get_json()["items"]
+    assert [[v["version"] for v in r["list_versions"]] for r in record
+            if r["reference"] == job_id] == [[sdn]]
+    # A job submitted now is pinned to the newer version.
+    later = client.post("/v1/jobs", json=body, headers=AUTH).get_json()["id"]
+    assert client.get(f"/v1/jobs/{later}", headers=AUTH).get_json()["list_versions"][0][
+        "version"] == newer.id
+
+
+def test_a_job_whose_pinned_version_is_gone_fails_saying_so(
+        make_app: Callable[..., Flask], sdn: int, session: Session) -> None:
+    from sqlalchemy import text
+
     from service.lists.importer import import_list
     from tests.jobs.conftest import EXCERPTS
 
@@ -238,15 +288,16 @@ def test_a_version_activated_mid_job_is_noted(make_app: Callable[..., Flask], sd
     job_id = submit_csv(client, names_csv(20))["id"]
     engine, settings, holder = app.extensions["xref.engine"], app.config["SETTINGS"], IndexHolder()
     assert run_next_chunk(engine=engine, holder=holder, settings=settings, owner="a")
-    newer = import_list("us_ofac_sdn", [EXCERPTS / "sdn-2021-07"], session=session).version
+    import_list("us_ofac_sdn", [EXCERPTS / "sdn-2021-07"], session=session)
+    # The version the job started on is cleared out (as pruning old versions would).
+    session.exec(text("DELETE FROM list_entry_names WHERE version_id = :v").bindparams(v=sdn))
     session.commit()
     assert run_next_chunk(engine=engine, holder=holder, settings=settings, owner="a")
     state = client.get(f"/v1/jobs/{job_id}", headers=AUTH).get_json()
-    assert state["status"] == "done"
-    assert state["list_versions"][0]["version"] == sdn
-    assert f"us_ofac_sdn v{newer.id}" in state["note"]
-    record = client.get("/v1/audit?kind=job", headers=AUTH).get_json()["items"][0]
-    assert [v["version"] for v in record["list_versions"]] == [sdn, newer.id]
+    assert state["status"] == "failed" and state["done"] == 10
+    assert f"Version {sdn} of us_ofac_sdn" in state["error"]
+    assert "not finished against another version" in state["error"]
+    assert not run_next_chunk(engine=engine, holder=holder, settings=settings, owner="a")
 
 
 def test_real_names_are_real() -> None:

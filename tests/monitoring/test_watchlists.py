@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import io
 import json
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import requests
 import responses
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 from sqlmodel import Session, select
 
 from service import monitoring
@@ -27,7 +29,7 @@ from service.config import Settings
 from service.lists.importer import import_list
 from service.matching.algorithm import MATCHER
 from service.models import AlertDelivery, ListVersion, utcnow
-from tests.conftest import import_excerpt
+from tests.conftest import TEST_SECRET_KEY, import_excerpt
 
 EXCERPTS = Path(__file__).resolve().parents[1] / "fixtures" / "ofac_excerpts"
 HOOK = "https://hooks.example.org/xref"
@@ -136,7 +138,8 @@ def test_rolling_back_a_version_reverses_the_alerts(
 
 def test_webhooks_are_signed_retried_and_recorded(
         client: FlaskClient, sdn_2021: int, session: Session) -> None:
-    settings = Settings(webhook_attempts=3, webhook_backoff=60)
+    settings = Settings(webhook_attempts=3, webhook_backoff=60, secret_key=TEST_SECRET_KEY)
+    before = delivery_counts()
     with responses.RequestsMock() as hooks:
         watchlist = create(client, webhook_url=HOOK, webhook_secret=SECRET)
         assert watchlist["signed"] is True and "webhook_secret" not in watchlist
@@ -159,11 +162,14 @@ def test_webhooks_are_signed_retried_and_recorded(
     session.expire_all()
     deliveries = session.exec(select(AlertDelivery)).all()
     assert {(d.status, d.attempts, d.error) for d in deliveries} == {("delivered", 2, None)}
+    # The metric of deliveries by outcome (GET /metrics) moved with them.
+    assert delivery_counts() - before == Counter({"retry": 4, "delivered": 4})
 
 
 def test_a_webhook_that_keeps_failing_is_given_up(
         client: FlaskClient, sdn_2021: int, session: Session) -> None:
-    settings = Settings(webhook_attempts=2, webhook_backoff=0)
+    settings = Settings(webhook_attempts=2, webhook_backoff=0, secret_key=TEST_SECRET_KEY)
+    before = delivery_counts()
     with responses.RequestsMock() as hooks:
         create(client, webhook_url=HOOK)
         hooks.post(HOOK, body=requests.ConnectionError("connection refused"))
@@ -175,6 +181,15 @@ def test_a_webhook_that_keeps_failing_is_given_up(
     deliveries = session.exec(select(AlertDelivery)).all()
     assert {(d.status, d.attempts) for d in deliveries} == {("failed", 2)}
     assert all("connection refused" in (d.error or "") for d in deliveries)
+    assert delivery_counts() - before == Counter({"retry": len(deliveries),
+                                                  "failed": len(deliveries)})
+
+
+def delivery_counts() -> Counter[str]:
+    """Gives this process's webhook deliveries by outcome, as /metrics reports them."""
+    return Counter({outcome: int(REGISTRY.get_sample_value(
+        "xref_webhook_deliveries_total", {"outcome": outcome}) or 0)
+        for outcome in ("delivered", "retry", "failed")})
 
 
 def test_csv_upload_listing_and_deletion(client: FlaskClient, sdn_2021: int) -> None:

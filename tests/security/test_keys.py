@@ -65,7 +65,7 @@ def test_identify_admin_token_keys_and_revocation(session: Session) -> None:
 
     admin = identify("s3cret", session=session, admin_token="s3cret")
     assert admin is not None and admin.actor == "admin-token"
-    assert admin.scopes == {"read", "screen", "admin"}
+    assert admin.scopes == {"read", "screen", "admin", "metrics"}
     # No admin token configured: nothing, not even an empty credential, matches it.
     assert identify("", session=session, admin_token="") is None
 
