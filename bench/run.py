@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import platform
+import re
 import sys
 import time
 import traceback
@@ -81,15 +82,38 @@ def previous_sections(text: str) -> dict[str, str]:
     return sections
 
 
+def runs_by_section(run_line: str) -> dict[str, str]:
+    """Gives, per section, the run (date and duration) the run line says measured it."""
+    runs: dict[str, str] = {}
+    for part in run_line.split("; "):
+        found = re.fullmatch(r"(.+?)((?: \([^()]*\))+)", part.strip())
+        if not found:
+            continue
+        titles = re.findall(r"\(([^()]*)\)", found.group(2))[-1]
+        for title in titles.split(", "):
+            runs[title] = found.group(1)
+    return runs
+
+
 def render(results: list[tuple[str, list[Row], str]], seconds: float,
            kept: dict[str, str] | None = None, previous_run: str = "") -> str:
     """Gives the Markdown of BENCHMARKS.md; `kept` sections (not run this time) are copied
     from the earlier file, in their place, and the run line says which run measured which."""
     run = f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {seconds:.0f} s"
     if kept and previous_run:
-        measured = [title for title, _, _ in results if title not in kept]
-        run = (f"{previous_run} ({', '.join(t for t, _, _ in results if t in kept)}); "
-               f"{run} ({', '.join(measured)})")
+        # Which run measured which section: the kept sections keep their earlier run.
+        runs = runs_by_section(previous_run)
+        for title in kept:
+            # A run line from before sections were named: it measured them all.
+            runs.setdefault(title, previous_run)
+        for title, _, _ in results:
+            if title not in kept:
+                runs[title] = run
+        order = [title for title, _, _ in results if title in runs]
+        grouped: dict[str, list[str]] = {}
+        for title in order:
+            grouped.setdefault(runs[title], []).append(title)
+        run = "; ".join(f"{when} ({', '.join(titles)})" for when, titles in grouped.items())
     lines = [
         "# Benchmarks",
         "",
