@@ -45,6 +45,7 @@ from service.errors import ServiceError
 from service.jobs import store
 from service.jobs.serving import dispatch
 from service.lists import diff, queries
+from service.matching.details import DetailError, query_details
 from service.matching.scorer import DEFAULT_THRESHOLD
 from service.monitoring import get_watchlist, list_alerts, list_watchlists, watchlist_json
 from service.registry import documents as registry_documents
@@ -60,6 +61,9 @@ from service.usecases.registry import decide_and_bridge
 from service.usecases.reviews import record, withdraw
 from service.usecases.screening import ScreeningOptions, screen_and_record, submit_job
 from service.web import current_index, session, settings
+
+# The identifying details a screening may carry, in the order the form shows them.
+DETAIL_FIELDS = ("birth_date", "nationality", "country", "id_number", "gender")
 
 blueprint = Blueprint("console", __name__, url_prefix="/ui", template_folder="templates",
                       static_folder="static")
@@ -366,17 +370,25 @@ def screen() -> Any:
     kind = request.args.get("kind") or None
     if kind not in (None, *SCREEN_KINDS):
         kind = None
+    # The identifying details, as GET /v1/screen takes them (several values split by ";").
+    given = {field: request.args.get(field, "").strip() for field in DETAIL_FIELDS}
     result = None
     if name:
         if len(name) > 500:
             return _error(422, "A name is at most 500 characters long.")
+        try:
+            details = query_details(**{field: [v for v in value.split(";") if v.strip()]
+                                       for field, value in given.items() if value})
+        except DetailError as error:
+            return _error(422, f"The {error.field.replace('_', ' ')} could not be read: "
+                               f"{error.reason}")
         db = session()
-        screening = screen_and_record([ScreeningRequest(name, None, kind)], _options(),
-                                      session=db, loaded=current_index())
+        screening = screen_and_record([ScreeningRequest(name, None, kind, details)],
+                                      _options(), session=db, loaded=current_index())
         db.commit()
         result = reviewed(screening.results[0].to_dict(), screening.decisions)
     return render_template("console/screen.html", name=name, kind=kind, kinds=SCREEN_KINDS,
-                           result=result, threshold=DEFAULT_THRESHOLD,
+                           given=given, result=result, threshold=DEFAULT_THRESHOLD,
                            back=request.full_path)
 
 

@@ -244,3 +244,19 @@ def test_two_versions_of_a_list_are_compared(private: FlaskClient, session: Sess
     added = text[text.index("Added"):text.index("Removed")]
     removed = text[text.index("Removed"):text.index("Changed")]
     assert ">1572<" in added and "48871" in removed
+
+
+def test_screening_with_details_shows_each_detail_compared(
+        private: FlaskClient, session: Session) -> None:
+    _key_id, key = key_with(session, "read", "screen")
+    sign_in(private, key)
+    # Soleimani's SDN record (excerpt of 2024-05) gives DOB 11 Mar 1957 and nationality Iran.
+    page = private.get("/ui/screen", query_string={
+        "name": "Qasem Soleimani", "birth_date": "1957-03-11", "nationality": "Iran"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Identifying details" in text
+    assert re.search(r"<td>birth date</td><td>1957-03-11</td><td>1957-03-11</td><td>agree</td>",
+                     text)
+    bad = private.get("/ui/screen", query_string={"name": "Qasem Soleimani",
+                                                  "birth_date": "eleventh of March"})
+    assert bad.status_code == 422 and "birth date could not be read" in bad.get_data(as_text=True)
