@@ -150,23 +150,6 @@ def brief_for(found: Mapping[Pair, Review], name: str, list_id: str, list_key: s
     return review_brief(found.get(pair_of(name, list_id, list_key)))
 
 
-def review_json(review: Review) -> dict[str, Any]:
-    """Gives the JSON form of a review."""
-    return {
-        "id": review.id,
-        "name": review.name,
-        "list": review.list_id,
-        "list_key": review.list_key,
-        "decision": review.decision,
-        "note": review.note,
-        "by": review.actor,
-        "at": review.created_at.isoformat(),
-        "version": review.version_id,
-        "withdrawn_at": review.withdrawn_at.isoformat() if review.withdrawn_at else None,
-        "withdrawn_by": review.withdrawn_by,
-    }
-
-
 def _in_force(pair: Pair, *, session: Session) -> list[Review]:
     return list(session.exec(select(Review).where(
         col(Review.name_key) == pair[0], col(Review.list_id) == pair[1],

@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, fields, post_load, validate, validates_sc
 from marshmallow import ValidationError as _ValidationError
 
 from service.lists.programs import explain
+from service.matching.algorithm import matcher_json
 from service.matching.details import DETAIL_FIELDS, DetailError, query_details
 from service.terms import (
     DEFAULT_LIMIT,
@@ -425,3 +426,74 @@ class ListDiffOut(Schema):
     removed = fields.List(fields.String())
     changed = fields.Function(lambda d: [c.key for c in d.changed])
     changes = fields.Function(lambda d: EntryChangeOut(many=True).dump(d.changed))
+
+
+# --- stored records shown as they are -----------------------------------------------------------
+
+
+def _matcher(row: Any) -> dict[str, str] | None:
+    return matcher_json(row.matcher_name, row.matcher_version)
+
+
+def _optional_time(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+class AuditRecordOut(Schema):
+    """One audit record (`service.models.AuditRecord`); its JSON columns (names, lists,
+    list_versions, review) are shown as stored."""
+
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    kind = fields.String()
+    reference = fields.String(allow_none=True)
+    names = fields.Raw(allow_none=True)
+    names_sha256 = fields.String()
+    lists = fields.Raw(allow_none=True)
+    # As stored: a whole-number threshold stays one.
+    threshold = fields.Raw(allow_none=True)
+    list_versions = fields.Raw()
+    counts = fields.Function(lambda record: {"names": record.name_count,
+                                             "candidates": record.candidate_count,
+                                             "matches": record.match_count})
+    matcher = fields.Function(_matcher)
+    review = fields.Raw(allow_none=True)
+
+
+class ReviewOut(Schema):
+    """An analyst's decision on a hit (`service.models.Review`)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    decision = fields.String()
+    note = fields.String(allow_none=True)
+    by = fields.String(attribute="actor")
+    at = fields.DateTime(attribute="created_at")
+    version = fields.Integer(attribute="version_id", allow_none=True)
+    withdrawn_at = fields.Function(lambda review: _optional_time(review.withdrawn_at))
+    withdrawn_by = fields.String(allow_none=True)
+
+
+class JobOut(Schema):
+    """A job's state (`service.models.ScreeningJob`), without its results."""
+
+    id = fields.String()
+    status = fields.String()
+    submitted_by = fields.String(attribute="actor")
+    total = fields.Integer()
+    done = fields.Integer()
+    hits = fields.Integer()
+    created_at = fields.DateTime()
+    started_at = fields.Function(lambda job: _optional_time(job.started_at))
+    finished_at = fields.Function(lambda job: _optional_time(job.finished_at))
+    list_versions = fields.Function(lambda job: job.list_versions or [])
+    lists = fields.Raw(allow_none=True)
+    threshold = fields.Raw(allow_none=True)
+    limit = fields.Integer()
+    error = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    matcher = fields.Function(_matcher)
+

@@ -30,6 +30,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.jobs import results_response
+from service.api.schemas import JobOut
 from service.api.screening import reviewed
 from service.console import csrf
 from service.console.forms import (
@@ -449,7 +450,7 @@ def _job_hits(job_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         hits.extend({**m, "screened": result["name"], "id": result["id"],
                      "screen_url": url_for("console.screen", name=result["name"])}
                     for m in result["matches"])
-    return store.job_json(found), hits
+    return JobOut().dump(found), hits
 
 
 @blueprint.get("/jobs/<job_id>")
