@@ -497,3 +497,65 @@ class JobOut(Schema):
     note = fields.String(allow_none=True)
     matcher = fields.Function(_matcher)
 
+
+class ScreenedVersionOut(Schema):
+    """The version of a list a watchlist was last screened against, and by which matcher."""
+
+    list = fields.String(attribute="list_id")
+    version = fields.Integer(attribute="version_id")
+    screened_at = fields.DateTime()
+    matcher = fields.Function(_matcher)
+
+
+class WatchlistHitOut(Schema):
+    item_id = fields.String()
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    matched_name = fields.String()
+    score = fields.Function(lambda hit: round(hit.score, 4))
+    version = fields.Integer(attribute="version_id")
+
+
+class WatchlistOut(Schema):
+    """A watchlist's counts and versions screened (`service.monitoring.WatchlistView`)."""
+
+    id = fields.String(attribute="watchlist.id")
+    name = fields.String(attribute="watchlist.name")
+    created_at = fields.DateTime(attribute="watchlist.created_at")
+    webhook_url = fields.String(attribute="watchlist.webhook_url", allow_none=True)
+    # The secret itself is never shown back.
+    signed = fields.Function(lambda view: bool(view.watchlist.webhook_secret))
+    name_count = fields.Function(lambda view: len(view.items))
+    hit_count = fields.Function(lambda view: len(view.hits))
+    screened_versions = fields.List(fields.Nested(ScreenedVersionOut), attribute="screened")
+
+
+class WatchlistDetailOut(WatchlistOut):
+    """A watchlist with its names (their details as stored) and its hits."""
+
+    names = fields.Function(lambda view: [{"id": i.item_id, "name": i.name, "kind": i.kind,
+                                           **(i.details or {})} for i in view.items])
+    hits = fields.List(fields.Nested(WatchlistHitOut))
+
+
+class AlertOut(Schema):
+    """An alert (`service.models.Alert`); `alert_json` adds the review in force."""
+
+    id = fields.Integer()
+    watchlist_id = fields.String()
+    item_id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    matched_name = fields.String()
+    score = fields.Float()
+    version = fields.Integer(attribute="version_id")
+    created_at = fields.DateTime()
+    changed_since_review = fields.Boolean()
+
+
+def alert_json(alert: Any, review: dict[str, Any] | None) -> dict[str, Any]:
+    """Gives an alert with the review in force for its pair (None without one)."""
+    return {**AlertOut().dump(alert), "review": review}
+

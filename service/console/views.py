@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.jobs import results_response
-from service.api.schemas import JobOut
+from service.api.schemas import JobOut, WatchlistDetailOut, WatchlistOut
 from service.api.screening import reviewed
 from service.console import csrf
 from service.console.forms import (
@@ -47,7 +47,7 @@ from service.jobs import store
 from service.jobs.serving import dispatch
 from service.lists import diff, queries
 from service.matching.scorer import DEFAULT_THRESHOLD
-from service.monitoring import get_watchlist, list_alerts, list_watchlists, watchlist_json
+from service.monitoring import get_watchlist, list_alerts, list_watchlists, watchlist_view
 from service.registry import documents as registry_documents
 from service.registry.designations import entity_history
 from service.registry.entities import entity_detail
@@ -488,7 +488,8 @@ def job_results(job_id: str, fmt: str) -> Response:
 @page("screen")
 def watchlists() -> str:
     db = session()
-    items = [watchlist_json(w, session=db) for w in list_watchlists(session=db)]
+    items = WatchlistOut(many=True).dump(
+        [watchlist_view(w, session=db) for w in list_watchlists(session=db)])
     return render_template("console/watchlists.html", watchlists=items)
 
 
@@ -496,7 +497,8 @@ def watchlists() -> str:
 @page("screen")
 def watchlist(watchlist_id: str) -> str:
     db = session()
-    body = watchlist_json(get_watchlist(watchlist_id, session=db), session=db, with_items=True)
+    body = WatchlistDetailOut().dump(
+        watchlist_view(get_watchlist(watchlist_id, session=db), session=db))
     return render_template("console/watchlist.html", watchlist=body)
 
 
