@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, post_load, validate, validates_schema
@@ -559,3 +560,64 @@ def alert_json(alert: Any, review: dict[str, Any] | None) -> dict[str, Any]:
     """Gives an alert with the review in force for its pair (None without one)."""
     return {**AlertOut().dump(alert), "review": review}
 
+
+# --- documents' mentions and claims --------------------------------------------------------------
+
+
+class MentionOut(Schema):
+    """A span of a document matching an entity or a list entry (`DocumentMention`)."""
+
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+    score = fields.Float()
+    entity_id = fields.String(allow_none=True)
+    list = fields.String(attribute="list_id", allow_none=True)
+    list_key = fields.String(allow_none=True)
+    matched_name = fields.String()
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite gives back naive values; they are UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class VerdictOut(Schema):
+    """A claim's recorded verdict (`ClaimVerdict`)."""
+
+    status = fields.String()
+    reason = fields.String()
+    versions = fields.Function(lambda verdict: dict(verdict.versions))
+    judged_at = fields.Function(lambda verdict: _utc(verdict.judged_at).isoformat())
+
+
+class ClaimOut(Schema):
+    """A claim with its judgement now and its recorded verdicts
+    (`service.documents.xref.JudgedClaim`)."""
+
+    id = fields.Integer(attribute="row.id")
+    document_id = fields.String(attribute="row.document_id")
+    start = fields.Integer(attribute="row.start")
+    end = fields.Integer(attribute="row.end")
+    text = fields.Function(lambda claim: claim.text[claim.row.start:claim.row.end])
+    mention = fields.Function(lambda claim: {
+        "start": claim.row.mention_start, "end": claim.row.mention_end,
+        "text": claim.text[claim.row.mention_start:claim.row.mention_end]})
+    entity_id = fields.String(attribute="row.entity_id", allow_none=True)
+    list = fields.String(attribute="row.list_id", allow_none=True)
+    list_key = fields.String(attribute="row.list_key", allow_none=True)
+    claim = fields.String(attribute="row.claim")
+    cue = fields.String(attribute="row.cue")
+    programs = fields.Function(lambda claim: list(claim.row.programs))
+    status = fields.String(attribute="judgement.status")
+    reason = fields.String(attribute="judgement.reason")
+    evidence = fields.Raw(attribute="judgement.evidence")
+    history = fields.List(fields.Nested(VerdictOut))
+
+
+class ClaimPageOut(Schema):
+    items = fields.List(fields.Nested(ClaimOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -30,7 +30,13 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.jobs import results_response
-from service.api.schemas import JobOut, WatchlistDetailOut, WatchlistOut
+from service.api.schemas import (
+    ClaimOut,
+    JobOut,
+    MentionOut,
+    WatchlistDetailOut,
+    WatchlistOut,
+)
 from service.api.screening import reviewed
 from service.console import csrf
 from service.console.forms import (
@@ -318,7 +324,7 @@ def documents() -> str:
     rows, total = registry_documents.list_documents(session=session(), page=1, per_page=100)
     conflicts = xref.list_claims(session=session(), status="conflicts", per_page=50)
     return render_template("console/documents.html", documents=rows, total=total,
-                           conflicts=conflicts["items"])
+                           conflicts=ClaimOut(many=True).dump(conflicts.items))
 
 
 @blueprint.post("/documents")
@@ -339,7 +345,10 @@ def add_document() -> Any:
 @page("read")
 def document(document_id: str) -> str:
     view = xref.document_view(document_id, session=session())
-    return render_template("console/document.html", **view)
+    return render_template("console/document.html", document=view.document,
+                           passages=view.passages,
+                           mentions=MentionOut(many=True).dump(view.mentions),
+                           claims=ClaimOut(many=True).dump(view.claims))
 
 
 @blueprint.get("/documents/<document_id>/annotated")
