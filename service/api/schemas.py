@@ -478,6 +478,20 @@ class ReviewOut(Schema):
     withdrawn_by = fields.String(allow_none=True)
 
 
+class ReviewBriefOut(Schema):
+    """What a hit (a screening's, a job's, an alert's) says of the review in force for it."""
+
+    decision = fields.String()
+    by = fields.String(attribute="actor")
+    at = fields.DateTime(attribute="created_at")
+    note = fields.String(allow_none=True)
+
+
+def review_brief(review: Any) -> dict[str, Any] | None:
+    """Gives a hit's review brief, or None when no review is in force for it."""
+    return None if review is None else ReviewBriefOut().dump(review)
+
+
 class JobOut(Schema):
     """A job's state (`service.models.ScreeningJob`), without its results."""
 

@@ -18,6 +18,7 @@ from service.api.schemas import (
     WatchlistDetailOut,
     WatchlistOut,
     alert_json,
+    review_brief,
 )
 from service.errors import InvalidInput
 from service.jobs.store import requests_from_csv
@@ -30,7 +31,7 @@ from service.monitoring import (
     list_watchlists,
     watchlist_view,
 )
-from service.reviews import brief_for, reviews_for
+from service.reviews import review_of, reviews_for
 from service.security.middleware import current_actor
 from service.web import current_index, session, settings
 
@@ -140,5 +141,6 @@ def alerts() -> dict[str, Any]:
     found = list_alerts(session=session(), watchlist_id=args["watchlist"],
                         since=args["since"], kind=args["kind"], limit=args["limit"])
     decided = reviews_for([a.name for a in found], session=session())
-    return {"items": [alert_json(a, brief_for(decided, a.name, a.list_id, a.list_key))
+    return {"items": [alert_json(a, review_brief(review_of(decided, a.name, a.list_id,
+                                                           a.list_key)))
                       for a in found]}

@@ -36,6 +36,7 @@ from service.api.schemas import (
     MentionOut,
     WatchlistDetailOut,
     WatchlistOut,
+    review_brief,
 )
 from service.api.screening import reviewed
 from service.console import csrf
@@ -58,7 +59,7 @@ from service.registry import documents as registry_documents
 from service.registry.designations import entity_history
 from service.registry.entities import entity_detail
 from service.registry.lookup import search_everything
-from service.reviews import ReviewInput, brief_for, list_reviews, reviews_for
+from service.reviews import ReviewInput, list_reviews, review_of, reviews_for
 from service.screening.screen import ScreeningRequest
 from service.security.access import current_caller
 from service.security.keys import ADMIN_TOKEN_ACTOR, SCOPES, Caller, caller_of_key, identify
@@ -517,5 +518,6 @@ def alerts() -> str:
     db = session()
     found = list_alerts(session=db, limit=300, newest_first=True)
     decided = reviews_for([a.name for a in found], session=db)
-    items = [(a, brief_for(decided, a.name, a.list_id, a.list_key)) for a in found]
+    items = [(a, review_brief(review_of(decided, a.name, a.list_id, a.list_key)))
+             for a in found]
     return render_template("console/alerts.html", alerts=items, back=request.full_path)
