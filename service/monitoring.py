@@ -317,6 +317,7 @@ def webhook_alert(alert: Alert) -> dict[str, Any]:
         "version": alert.version_id,
         "created_at": alert.created_at.isoformat(),
         "changed_since_review": alert.changed_since_review,
+        # No review is looked up at delivery; the key stays so the body has the API's form.
         "review": None,
     }
 
