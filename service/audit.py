@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from service.matching.algorithm import MATCHER, matcher_json
+from service.matching.algorithm import MATCHER
 from service.models import AuditRecord, utcnow
 from service.screening.screen import ScreeningResult
 
@@ -166,26 +166,6 @@ def iter_records(*, session: Session, since: datetime | None = None,
             return
         yield from rows
         last_id = rows[-1].id or last_id
-
-
-def record_json(record: AuditRecord) -> dict[str, Any]:
-    """Gives the JSON form of a record."""
-    return {
-        "id": record.id,
-        "at": record.at.isoformat(),
-        "actor": record.actor,
-        "kind": record.kind,
-        "reference": record.reference,
-        "names": record.names,
-        "names_sha256": record.names_sha256,
-        "lists": record.lists,
-        "threshold": record.threshold,
-        "list_versions": record.list_versions,
-        "counts": {"names": record.name_count, "candidates": record.candidate_count,
-                   "matches": record.match_count},
-        "matcher": matcher_json(record.matcher_name, record.matcher_version),
-        "review": record.review,
-    }
 
 
 def record_row(record: AuditRecord) -> dict[str, Any]:

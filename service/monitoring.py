@@ -35,7 +35,7 @@ from service import audit, metrics, secretbox
 from service.config import Settings
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.http import http_session
-from service.matching.algorithm import MATCHER, matcher_json
+from service.matching.algorithm import MATCHER
 from service.matching.details import NO_DETAILS, Details, query_details
 from service.models import (
     Alert,
@@ -124,9 +124,18 @@ def delete_watchlist(watchlist_id: str, *, session: Session) -> None:
     session.delete(get_watchlist(watchlist_id, session=session))
 
 
-def watchlist_json(watchlist: Watchlist, *, session: Session, with_items: bool = False
-                   ) -> dict[str, Any]:
-    """Gives the JSON form of a watchlist: counts, the versions last screened, its hits."""
+@dataclass(frozen=True)
+class WatchlistView:
+    """A watchlist with its names, the versions it was last screened against and its hits."""
+
+    watchlist: Watchlist
+    items: list[WatchlistItem]
+    screened: list[WatchlistScreening]
+    hits: list[WatchlistHit]
+
+
+def watchlist_view(watchlist: Watchlist, *, session: Session) -> WatchlistView:
+    """Gives the watchlist with its names (by id), versions screened (by list) and hits."""
     items = session.exec(select(WatchlistItem).where(
         col(WatchlistItem.watchlist_id) == watchlist.id).order_by(col(WatchlistItem.id))).all()
     screened = session.exec(select(WatchlistScreening).where(
@@ -136,26 +145,7 @@ def watchlist_json(watchlist: Watchlist, *, session: Session, with_items: bool =
         col(WatchlistHit.watchlist_id) == watchlist.id)
         .order_by(col(WatchlistHit.item_id), col(WatchlistHit.list_id),
                   col(WatchlistHit.list_key))).all()
-    body: dict[str, Any] = {
-        "id": watchlist.id,
-        "name": watchlist.name,
-        "created_at": watchlist.created_at.isoformat(),
-        "webhook_url": watchlist.webhook_url,
-        "signed": bool(watchlist.webhook_secret),
-        "name_count": len(items),
-        "hit_count": len(hits),
-        "screened_versions": [{"list": s.list_id, "version": s.version_id,
-                               "screened_at": s.screened_at.isoformat(),
-                               "matcher": matcher_json(s.matcher_name, s.matcher_version)}
-                              for s in screened],
-    }
-    if with_items:
-        body["names"] = [{"id": i.item_id, "name": i.name, "kind": i.kind, **(i.details or {})}
-                         for i in items]
-        body["hits"] = [{"item_id": h.item_id, "list": h.list_id, "list_key": h.list_key,
-                         "matched_name": h.matched_name, "score": round(h.score, 4),
-                         "version": h.version_id} for h in hits]
-    return body
+    return WatchlistView(watchlist, list(items), list(screened), list(hits))
 
 
 def rescreen_pending(*, session: Session, loaded: LoadedIndex | None = None,
@@ -307,9 +297,13 @@ def list_alerts(*, session: Session, watchlist_id: str | None = None,
     return list(session.exec(query.order_by(order).limit(limit)).all())
 
 
-def alert_json(alert: Alert, review: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Gives the JSON form of an alert (also the body each webhook receives), with the
-    review in force for its pair when the caller looked it up."""
+def webhook_alert(alert: Alert) -> dict[str, Any]:
+    """Gives the alert as a webhook receives it.
+
+    Built here, not by the API's schemas: the job runner or a worker sends it, not a request.
+    It is the same form as the API's alert (`service.api.schemas.AlertOut`, with no review);
+    tests/monitoring keeps the two equal, and receivers rely on it staying as it is.
+    """
     return {
         "id": alert.id,
         "watchlist_id": alert.watchlist_id,
@@ -323,7 +317,8 @@ def alert_json(alert: Alert, review: dict[str, Any] | None = None) -> dict[str, 
         "version": alert.version_id,
         "created_at": alert.created_at.isoformat(),
         "changed_since_review": alert.changed_since_review,
-        "review": review,
+        # No review is looked up at delivery; the key stays so the body has the API's form.
+        "review": None,
     }
 
 
@@ -353,7 +348,7 @@ def deliver_due(*, session: Session, settings: Settings, http: requests.Session 
     # The attempts are counted here, so the session itself must not retry behind our back.
     client = http or http_session(dataclasses.replace(settings, http_retries=0))
     for delivery, alert, watchlist in due:
-        body = json.dumps({"alert": alert_json(alert),
+        body = json.dumps({"alert": webhook_alert(alert),
                            "watchlist": {"id": watchlist.id, "name": watchlist.name}},
                           sort_keys=True).encode()
         headers = {"Content-Type": "application/json",

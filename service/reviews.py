@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -136,35 +135,10 @@ def reviews_for(names: Iterable[str] | None, *, session: Session) -> dict[Pair, 
             if keys is None or r.name_key in keys}
 
 
-def review_brief(review: Review | None) -> dict[str, Any] | None:
-    """Gives what a hit says of its review: `{decision, by, at, note}`, or None."""
-    if review is None:
-        return None
-    return {"decision": review.decision, "by": review.actor,
-            "at": review.created_at.isoformat(), "note": review.note}
-
-
-def brief_for(found: Mapping[Pair, Review], name: str, list_id: str, list_key: str
-              ) -> dict[str, Any] | None:
-    """Gives the review brief of one hit, or None if the pair has no review in force."""
-    return review_brief(found.get(pair_of(name, list_id, list_key)))
-
-
-def review_json(review: Review) -> dict[str, Any]:
-    """Gives the JSON form of a review."""
-    return {
-        "id": review.id,
-        "name": review.name,
-        "list": review.list_id,
-        "list_key": review.list_key,
-        "decision": review.decision,
-        "note": review.note,
-        "by": review.actor,
-        "at": review.created_at.isoformat(),
-        "version": review.version_id,
-        "withdrawn_at": review.withdrawn_at.isoformat() if review.withdrawn_at else None,
-        "withdrawn_by": review.withdrawn_by,
-    }
+def review_of(found: Mapping[Pair, Review], name: str, list_id: str, list_key: str
+              ) -> Review | None:
+    """Gives the review in force for one hit among those found, or None."""
+    return found.get(pair_of(name, list_id, list_key))
 
 
 def _in_force(pair: Pair, *, session: Session) -> list[Review]:

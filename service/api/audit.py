@@ -17,7 +17,7 @@ from marshmallow import fields, validate
 from service import audit
 from service.api.auth import require_admin
 from service.api.parsing import query_args
-from service.api.schemas import StrictSchema
+from service.api.schemas import AuditRecordOut, StrictSchema
 from service.screening.csvio import safe_cell
 from service.web import session, streamed
 
@@ -47,7 +47,7 @@ def index() -> Any:
         return _export(args)
     records, total = audit.search_records(session=session(), page=args["page"],
                                           per_page=args["per_page"], **_filters(args))
-    return {"items": [audit.record_json(r) for r in records], "total": total,
+    return {"items": AuditRecordOut(many=True).dump(records), "total": total,
             "page": args["page"], "per_page": args["per_page"]}
 
 

@@ -11,11 +11,14 @@ from service.api.entities import entity_json
 from service.api.parsing import UnsupportedMediaType, json_body, query_args
 from service.api.schemas import (
     ClaimArgs,
+    ClaimOut,
+    ClaimPageOut,
     DocumentCreate,
     DocumentOut,
     DocumentReadArgs,
     DocumentSummaryOut,
     DocumentUploadArgs,
+    MentionOut,
     PageArgs,
     PassageOut,
     SuggestionAccept,
@@ -38,10 +41,10 @@ _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 def document_json(document_id: str) -> dict[str, Any]:
     """Gives the full JSON of one document: text, passages, mentions and judged claims."""
     view = xref.document_view(document_id, session=session())
-    body: dict[str, Any] = DocumentOut().dump(view["document"])
-    body["passages"] = PassageOut(many=True).dump(view["passages"])
-    body["mentions"] = view["mentions"]
-    body["claims"] = view["claims"]
+    body: dict[str, Any] = DocumentOut().dump(view.document)
+    body["passages"] = PassageOut(many=True).dump(view.passages)
+    body["mentions"] = MentionOut(many=True).dump(view.mentions)
+    body["claims"] = ClaimOut(many=True).dump(view.claims)
     return body
 
 
@@ -97,7 +100,7 @@ def accept_suggestion(document_id: str, suggestion_id: str
 @require_scope("read")
 def list_claims() -> dict[str, Any]:
     args = query_args(ClaimArgs())
-    return xref.list_claims(session=session(), **args)
+    return ClaimPageOut().dump(xref.list_claims(session=session(), **args))
 
 
 # --- reading an added document ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import LIST_ID, StrictSchema
+from service.api.schemas import LIST_ID, JobOut, StrictSchema
 from service.api.screening import reviewed
 from service.errors import Forbidden, InvalidInput
 from service.jobs import store
@@ -119,14 +119,14 @@ def index() -> dict[str, Any]:
     jobs, total = store.search_jobs(session=session(), status=args["status"],
                                     actor=args["submitted_by"], since=args["since"],
                                     page=args["page"], per_page=args["per_page"])
-    return {"items": [store.job_json(job) for job in jobs], "total": total,
+    return {"items": JobOut(many=True).dump(jobs), "total": total,
             "page": args["page"], "per_page": args["per_page"]}
 
 
 @blueprint.get("/<job_id>")
 @require_scope("screen")
 def read(job_id: str) -> dict[str, Any]:
-    return store.job_json(store.get_job(job_id, session=session()))
+    return JobOut().dump(store.get_job(job_id, session=session()))
 
 
 @blueprint.delete("/<job_id>")
@@ -135,7 +135,7 @@ def cancel(job_id: str) -> dict[str, Any]:
     db = session()
     job = store.cancel_job(job_id, session=db, store_names=settings().audit_store_names)
     db.commit()
-    return store.job_json(job)
+    return JobOut().dump(job)
 
 
 @blueprint.get("/<job_id>/results")

@@ -9,8 +9,8 @@ from marshmallow import fields, validate
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import NAME_LENGTH, StrictSchema
-from service.reviews import DECISIONS, ReviewInput, list_reviews, review_json
+from service.api.schemas import NAME_LENGTH, ReviewOut, StrictSchema
+from service.reviews import DECISIONS, ReviewInput, list_reviews
 from service.security.middleware import current_actor
 from service.terms import MAX_LIST_ID_LENGTH
 from service.usecases.reviews import record, withdraw
@@ -45,7 +45,7 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
     review = record(ReviewInput(body["name"], body["list"], body["list_key"], body["decision"],
                                 body["note"]), session=db, actor=current_actor())
     db.commit()
-    return review_json(review), 201, {"Location": url_for("reviews.index",
+    return ReviewOut().dump(review), 201, {"Location": url_for("reviews.index",
                                                           name=review.name)}
 
 
@@ -56,7 +56,7 @@ def index() -> dict[str, Any]:
     found = list_reviews(session=session(), name=args["name"], list_id=args["list"],
                          list_key=args["list_key"], decision=args["decision"],
                          withdrawn=args["withdrawn"], limit=args["limit"])
-    return {"items": [review_json(r) for r in found], "total": len(found)}
+    return {"items": ReviewOut(many=True).dump(found), "total": len(found)}
 
 
 @blueprint.delete("/<int:review_id>")
@@ -65,4 +65,4 @@ def remove(review_id: int) -> dict[str, Any]:
     db = session()
     review = withdraw(review_id, session=db, actor=current_actor())
     db.commit()
-    return review_json(review)
+    return ReviewOut().dump(review)

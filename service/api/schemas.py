@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import RAISE, Schema, fields, post_load, validate, validates_schema
 from marshmallow import ValidationError as _ValidationError
 
 from service.lists.programs import explain
+from service.matching.algorithm import matcher_json
 from service.matching.details import DETAIL_FIELDS, DetailError, query_details
 from service.terms import (
     DEFAULT_LIMIT,
@@ -425,3 +427,211 @@ class ListDiffOut(Schema):
     removed = fields.List(fields.String())
     changed = fields.Function(lambda d: [c.key for c in d.changed])
     changes = fields.Function(lambda d: EntryChangeOut(many=True).dump(d.changed))
+
+
+# --- stored records shown as they are -----------------------------------------------------------
+
+
+def _matcher(row: Any) -> dict[str, str] | None:
+    return matcher_json(row.matcher_name, row.matcher_version)
+
+
+def _optional_time(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+class AuditRecordOut(Schema):
+    """One audit record (`service.models.AuditRecord`); its JSON columns (names, lists,
+    list_versions, review) are shown as stored."""
+
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.String()
+    kind = fields.String()
+    reference = fields.String(allow_none=True)
+    names = fields.Raw(allow_none=True)
+    names_sha256 = fields.String()
+    lists = fields.Raw(allow_none=True)
+    # As stored: a whole-number threshold stays one.
+    threshold = fields.Raw(allow_none=True)
+    list_versions = fields.Raw()
+    counts = fields.Function(lambda record: {"names": record.name_count,
+                                             "candidates": record.candidate_count,
+                                             "matches": record.match_count})
+    matcher = fields.Function(_matcher)
+    review = fields.Raw(allow_none=True)
+
+
+class ReviewOut(Schema):
+    """An analyst's decision on a hit (`service.models.Review`)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    decision = fields.String()
+    note = fields.String(allow_none=True)
+    by = fields.String(attribute="actor")
+    at = fields.DateTime(attribute="created_at")
+    version = fields.Integer(attribute="version_id", allow_none=True)
+    withdrawn_at = fields.Function(lambda review: _optional_time(review.withdrawn_at))
+    withdrawn_by = fields.String(allow_none=True)
+
+
+class ReviewBriefOut(Schema):
+    """What a hit (a screening's, a job's, an alert's) says of the review in force for it."""
+
+    decision = fields.String()
+    by = fields.String(attribute="actor")
+    at = fields.DateTime(attribute="created_at")
+    note = fields.String(allow_none=True)
+
+
+def review_brief(review: Any) -> dict[str, Any] | None:
+    """Gives a hit's review brief, or None when no review is in force for it."""
+    return None if review is None else ReviewBriefOut().dump(review)
+
+
+class JobOut(Schema):
+    """A job's state (`service.models.ScreeningJob`), without its results."""
+
+    id = fields.String()
+    status = fields.String()
+    submitted_by = fields.String(attribute="actor")
+    total = fields.Integer()
+    done = fields.Integer()
+    hits = fields.Integer()
+    created_at = fields.DateTime()
+    started_at = fields.Function(lambda job: _optional_time(job.started_at))
+    finished_at = fields.Function(lambda job: _optional_time(job.finished_at))
+    list_versions = fields.Function(lambda job: job.list_versions or [])
+    lists = fields.Raw(allow_none=True)
+    threshold = fields.Raw(allow_none=True)
+    limit = fields.Integer()
+    error = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    matcher = fields.Function(_matcher)
+
+
+class ScreenedVersionOut(Schema):
+    """The version of a list a watchlist was last screened against, and by which matcher."""
+
+    list = fields.String(attribute="list_id")
+    version = fields.Integer(attribute="version_id")
+    screened_at = fields.DateTime()
+    matcher = fields.Function(_matcher)
+
+
+class WatchlistHitOut(Schema):
+    item_id = fields.String()
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    matched_name = fields.String()
+    score = fields.Function(lambda hit: round(hit.score, 4))
+    version = fields.Integer(attribute="version_id")
+
+
+class WatchlistOut(Schema):
+    """A watchlist's counts and versions screened (`service.monitoring.WatchlistView`)."""
+
+    id = fields.String(attribute="watchlist.id")
+    name = fields.String(attribute="watchlist.name")
+    created_at = fields.DateTime(attribute="watchlist.created_at")
+    webhook_url = fields.String(attribute="watchlist.webhook_url", allow_none=True)
+    # The secret itself is never shown back.
+    signed = fields.Function(lambda view: bool(view.watchlist.webhook_secret))
+    name_count = fields.Function(lambda view: len(view.items))
+    hit_count = fields.Function(lambda view: len(view.hits))
+    screened_versions = fields.List(fields.Nested(ScreenedVersionOut), attribute="screened")
+
+
+class WatchlistDetailOut(WatchlistOut):
+    """A watchlist with its names (their details as stored) and its hits."""
+
+    names = fields.Function(lambda view: [{"id": i.item_id, "name": i.name, "kind": i.kind,
+                                           **(i.details or {})} for i in view.items])
+    hits = fields.List(fields.Nested(WatchlistHitOut))
+
+
+class AlertOut(Schema):
+    """An alert (`service.models.Alert`); `alert_json` adds the review in force."""
+
+    id = fields.Integer()
+    watchlist_id = fields.String()
+    item_id = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    list = fields.String(attribute="list_id")
+    list_key = fields.String()
+    matched_name = fields.String()
+    score = fields.Float()
+    version = fields.Integer(attribute="version_id")
+    created_at = fields.DateTime()
+    changed_since_review = fields.Boolean()
+
+
+def alert_json(alert: Any, review: dict[str, Any] | None) -> dict[str, Any]:
+    """Gives an alert with the review in force for its pair (None without one)."""
+    return {**AlertOut().dump(alert), "review": review}
+
+
+# --- documents' mentions and claims --------------------------------------------------------------
+
+
+class MentionOut(Schema):
+    """A span of a document matching an entity or a list entry (`DocumentMention`)."""
+
+    start = fields.Integer()
+    end = fields.Integer()
+    text = fields.String()
+    score = fields.Float()
+    entity_id = fields.String(allow_none=True)
+    list = fields.String(attribute="list_id", allow_none=True)
+    list_key = fields.String(allow_none=True)
+    matched_name = fields.String()
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite gives back naive values; they are UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class VerdictOut(Schema):
+    """A claim's recorded verdict (`ClaimVerdict`)."""
+
+    status = fields.String()
+    reason = fields.String()
+    versions = fields.Function(lambda verdict: dict(verdict.versions))
+    judged_at = fields.Function(lambda verdict: _utc(verdict.judged_at).isoformat())
+
+
+class ClaimOut(Schema):
+    """A claim with its judgement now and its recorded verdicts
+    (`service.documents.xref.JudgedClaim`)."""
+
+    id = fields.Integer(attribute="row.id")
+    document_id = fields.String(attribute="row.document_id")
+    start = fields.Integer(attribute="row.start")
+    end = fields.Integer(attribute="row.end")
+    text = fields.Function(lambda claim: claim.text[claim.row.start:claim.row.end])
+    mention = fields.Function(lambda claim: {
+        "start": claim.row.mention_start, "end": claim.row.mention_end,
+        "text": claim.text[claim.row.mention_start:claim.row.mention_end]})
+    entity_id = fields.String(attribute="row.entity_id", allow_none=True)
+    list = fields.String(attribute="row.list_id", allow_none=True)
+    list_key = fields.String(attribute="row.list_key", allow_none=True)
+    claim = fields.String(attribute="row.claim")
+    cue = fields.String(attribute="row.cue")
+    programs = fields.Function(lambda claim: list(claim.row.programs))
+    status = fields.String(attribute="judgement.status")
+    reason = fields.String(attribute="judgement.reason")
+    evidence = fields.Raw(attribute="judgement.evidence")
+    history = fields.List(fields.Nested(VerdictOut))
+
+
+class ClaimPageOut(Schema):
+    items = fields.List(fields.Nested(ClaimOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())

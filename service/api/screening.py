@@ -8,10 +8,10 @@ from flask import Blueprint
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest
+from service.api.schemas import CompareRequest, ScreenArgs, ScreenRequest, review_brief
 from service.matching.algorithm import MATCHER
 from service.matching.details import NO_DETAILS
-from service.reviews import Pair, brief_for
+from service.reviews import Pair, review_of
 from service.screening.screen import ScreeningRequest
 from service.security.middleware import current_actor
 from service.usecases.screening import (
@@ -32,7 +32,8 @@ def _options(lists: list[str] | None, threshold: float | None, limit: int) -> Sc
 def reviewed(result: dict[str, Any], found: dict[Pair, Any]) -> dict[str, Any]:
     """Gives one name's result with each hit's review in force (null without one)."""
     for match in result["matches"]:
-        match["review"] = brief_for(found, result["name"], match["list"], match["list_key"])
+        match["review"] = review_brief(review_of(found, result["name"], match["list"],
+                                                 match["list_key"]))
     return result
 
 

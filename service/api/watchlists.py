@@ -10,20 +10,28 @@ from marshmallow import fields, validate
 
 from service.api.auth import require_scope
 from service.api.parsing import json_body, query_args
-from service.api.schemas import NAME_LENGTH, SCREEN_KINDS, DetailsIn, StrictSchema
+from service.api.schemas import (
+    NAME_LENGTH,
+    SCREEN_KINDS,
+    DetailsIn,
+    StrictSchema,
+    WatchlistDetailOut,
+    WatchlistOut,
+    alert_json,
+    review_brief,
+)
 from service.errors import InvalidInput
 from service.jobs.store import requests_from_csv
 from service.monitoring import (
     WatchItem,
-    alert_json,
     create_watchlist,
     delete_watchlist,
     get_watchlist,
     list_alerts,
     list_watchlists,
-    watchlist_json,
+    watchlist_view,
 )
-from service.reviews import brief_for, reviews_for
+from service.reviews import review_of, reviews_for
 from service.security.middleware import current_actor
 from service.web import current_index, session, settings
 
@@ -96,7 +104,7 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
         webhook_url=body["webhook_url"], webhook_secret=body["webhook_secret"],
         secret_key=settings().effective_secret_key)
     db.commit()
-    return (watchlist_json(watchlist, session=db), 201,
+    return (WatchlistOut().dump(watchlist_view(watchlist, session=db)), 201,
             {"Location": url_for("watchlists.read", watchlist_id=watchlist.id)})
 
 
@@ -104,7 +112,8 @@ def create() -> tuple[dict[str, Any], int, dict[str, str]]:
 @require_scope("screen")
 def index() -> dict[str, Any]:
     db = session()
-    items = [watchlist_json(w, session=db) for w in list_watchlists(session=db)]
+    items = WatchlistOut(many=True).dump(
+        [watchlist_view(w, session=db) for w in list_watchlists(session=db)])
     return {"items": items, "total": len(items)}
 
 
@@ -112,7 +121,8 @@ def index() -> dict[str, Any]:
 @require_scope("screen")
 def read(watchlist_id: str) -> dict[str, Any]:
     db = session()
-    return watchlist_json(get_watchlist(watchlist_id, session=db), session=db, with_items=True)
+    return WatchlistDetailOut().dump(
+        watchlist_view(get_watchlist(watchlist_id, session=db), session=db))
 
 
 @blueprint.delete("/<watchlist_id>")
@@ -131,5 +141,6 @@ def alerts() -> dict[str, Any]:
     found = list_alerts(session=session(), watchlist_id=args["watchlist"],
                         since=args["since"], kind=args["kind"], limit=args["limit"])
     decided = reviews_for([a.name for a in found], session=session())
-    return {"items": [alert_json(a, brief_for(decided, a.name, a.list_id, a.list_key))
+    return {"items": [alert_json(a, review_brief(review_of(decided, a.name, a.list_id,
+                                                           a.list_key)))
                       for a in found]}

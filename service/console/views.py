@@ -30,6 +30,14 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.jobs import results_response
+from service.api.schemas import (
+    ClaimOut,
+    JobOut,
+    MentionOut,
+    WatchlistDetailOut,
+    WatchlistOut,
+    review_brief,
+)
 from service.api.screening import reviewed
 from service.console import csrf
 from service.console.forms import (
@@ -47,12 +55,12 @@ from service.jobs.serving import dispatch
 from service.lists import diff, queries
 from service.matching.details import DetailError, query_details
 from service.matching.scorer import DEFAULT_THRESHOLD
-from service.monitoring import get_watchlist, list_alerts, list_watchlists, watchlist_json
+from service.monitoring import get_watchlist, list_alerts, list_watchlists, watchlist_view
 from service.registry import documents as registry_documents
 from service.registry.designations import entity_history
 from service.registry.entities import entity_detail
 from service.registry.lookup import search_everything
-from service.reviews import ReviewInput, brief_for, list_reviews, reviews_for
+from service.reviews import ReviewInput, list_reviews, review_of, reviews_for
 from service.screening.screen import ScreeningRequest
 from service.security.access import current_caller
 from service.security.keys import ADMIN_TOKEN_ACTOR, SCOPES, Caller, caller_of_key, identify
@@ -321,7 +329,7 @@ def documents() -> str:
     rows, total = registry_documents.list_documents(session=session(), page=1, per_page=100)
     conflicts = xref.list_claims(session=session(), status="conflicts", per_page=50)
     return render_template("console/documents.html", documents=rows, total=total,
-                           conflicts=conflicts["items"])
+                           conflicts=ClaimOut(many=True).dump(conflicts.items))
 
 
 @blueprint.post("/documents")
@@ -342,7 +350,10 @@ def add_document() -> Any:
 @page("read")
 def document(document_id: str) -> str:
     view = xref.document_view(document_id, session=session())
-    return render_template("console/document.html", **view)
+    return render_template("console/document.html", document=view.document,
+                           passages=view.passages,
+                           mentions=MentionOut(many=True).dump(view.mentions),
+                           claims=ClaimOut(many=True).dump(view.claims))
 
 
 @blueprint.get("/documents/<document_id>/annotated")
@@ -461,7 +472,7 @@ def _job_hits(job_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         hits.extend({**m, "screened": result["name"], "id": result["id"],
                      "screen_url": url_for("console.screen", name=result["name"])}
                     for m in result["matches"])
-    return store.job_json(found), hits
+    return JobOut().dump(found), hits
 
 
 @blueprint.get("/jobs/<job_id>")
@@ -499,7 +510,8 @@ def job_results(job_id: str, fmt: str) -> Response:
 @page("screen")
 def watchlists() -> str:
     db = session()
-    items = [watchlist_json(w, session=db) for w in list_watchlists(session=db)]
+    items = WatchlistOut(many=True).dump(
+        [watchlist_view(w, session=db) for w in list_watchlists(session=db)])
     return render_template("console/watchlists.html", watchlists=items)
 
 
@@ -507,7 +519,8 @@ def watchlists() -> str:
 @page("screen")
 def watchlist(watchlist_id: str) -> str:
     db = session()
-    body = watchlist_json(get_watchlist(watchlist_id, session=db), session=db, with_items=True)
+    body = WatchlistDetailOut().dump(
+        watchlist_view(get_watchlist(watchlist_id, session=db), session=db))
     return render_template("console/watchlist.html", watchlist=body)
 
 
@@ -517,5 +530,6 @@ def alerts() -> str:
     db = session()
     found = list_alerts(session=db, limit=300, newest_first=True)
     decided = reviews_for([a.name for a in found], session=db)
-    items = [(a, brief_for(decided, a.name, a.list_id, a.list_key)) for a in found]
+    items = [(a, review_brief(review_of(decided, a.name, a.list_id, a.list_key)))
+             for a in found]
     return render_template("console/alerts.html", alerts=items, back=request.full_path)

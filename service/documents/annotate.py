@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from service.documents.xref import DocumentView
 
 _STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; max-width: 50em; margin: 2em auto; padding: 0 1em; }
@@ -90,23 +93,23 @@ def render(title: str, text: str, mentions: Sequence[MentionMark],
     )
 
 
-def document_page(view: dict[str, Any]) -> str:
+def document_page(view: DocumentView) -> str:
     """Gives the annotated page of a document view (`xref.document_view`)."""
-    document = view["document"]
     mentions = []
-    for mention in view["mentions"]:
-        href = mention_href(mention["entity_id"], mention["list"], mention["list_key"])
+    for mention in view.mentions:
+        href = mention_href(mention.entity_id, mention.list_id, mention.list_key)
         if href is None:
             continue
-        target = mention["entity_id"] or f"{mention['list']} {mention['list_key']}"
-        mentions.append(MentionMark(mention["start"], mention["end"], href,
-                                    f"{target}: {mention['matched_name']} "
-                                    f"({mention['score']:.2f})",
-                                    is_entity=mention["entity_id"] is not None))
+        target = mention.entity_id or f"{mention.list_id} {mention.list_key}"
+        mentions.append(MentionMark(mention.start, mention.end, href,
+                                    f"{target}: {mention.matched_name} "
+                                    f"({mention.score:.2f})",
+                                    is_entity=mention.entity_id is not None))
     claims = [
-        ClaimMark(claim["start"], claim["end"], claim["status"],
-                  f"{claim['mention']['text']} {claim['claim'].replace('_', ' ')}: "
-                  f"{claim['status']}. {claim['reason']}")
-        for claim in view["claims"]
+        ClaimMark(claim.row.start, claim.row.end, claim.judgement.status,
+                  f"{claim.text[claim.row.mention_start:claim.row.mention_end]} "
+                  f"{claim.row.claim.replace('_', ' ')}: "
+                  f"{claim.judgement.status}. {claim.judgement.reason}")
+        for claim in view.claims
     ]
-    return render(document.title, document.text, mentions, claims)
+    return render(view.document.title, view.document.text, mentions, claims)

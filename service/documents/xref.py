@@ -19,7 +19,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -286,7 +286,39 @@ def get_document(document_id: str, *, session: Session) -> Document:
     return document
 
 
-def document_view(document_id: str, *, session: Session) -> dict[str, Any]:
+@dataclass(frozen=True)
+class JudgedClaim:
+    """A claim with its judgement now and its recorded verdicts; `text` is its document's
+    (the claim and its mention are spans of it)."""
+
+    row: DocumentClaim
+    judgement: Judgement
+    text: str
+    history: Sequence[ClaimVerdict] = ()
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A document with its passages, mentions and judged claims."""
+
+    document: Document
+    passages: list[Passage]
+    mentions: list[DocumentMention]
+    claims: list[JudgedClaim]
+
+
+@dataclass(frozen=True)
+class ClaimPage:
+    """One page of judged claims, their total and the count of each status over all pages."""
+
+    items: list[JudgedClaim]
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, int]
+
+
+def document_view(document_id: str, *, session: Session) -> DocumentView:
     """Gives the document with its passages, mentions and judged claims."""
     document = get_document(document_id, session=session)
     passages = session.exec(
@@ -298,18 +330,15 @@ def document_view(document_id: str, *, session: Session) -> dict[str, Any]:
     claims = _document_claims(session, DocumentClaim.document_id == document_id)
     judgements = judge_claims(claims, session=session)
     histories = claim_histories([c.id for c in claims if c.id is not None], session=session)
-    return {
-        "document": document,
-        "passages": list(passages),
-        "mentions": [mention_json(m) for m in mentions],
-        "claims": [claim_json(c, j, document.text, histories.get(c.id or 0, []))
-                   for c, j in zip(claims, judgements, strict=True)],
-    }
+    return DocumentView(
+        document, list(passages), list(mentions),
+        [JudgedClaim(c, j, document.text, histories.get(c.id or 0, []))
+         for c, j in zip(claims, judgements, strict=True)])
 
 
 def list_claims(*, session: Session, status: str | None = None, claim: str | None = None,
                 document_id: str | None = None, entity_id: str | None = None,
-                page: int = 1, per_page: int = 20) -> dict[str, Any]:
+                page: int = 1, per_page: int = 20) -> ClaimPage:
     """Gives one page of the claims of every document, judged now, filtered as asked."""
     conditions = []
     if claim:
@@ -328,14 +357,10 @@ def list_claims(*, session: Session, status: str | None = None, claim: str | Non
     counts = Counter(j.status for j in judgements)
     shown = pairs[start:start + per_page]
     histories = claim_histories([c.id for c, _ in shown if c.id is not None], session=session)
-    return {
-        "items": [claim_json(c, j, texts[c.document_id], histories.get(c.id or 0, []))
-                  for c, j in shown],
-        "total": len(pairs),
-        "page": page,
-        "per_page": per_page,
-        "counts": {s: counts.get(s, 0) for s in STATUSES},
-    }
+    return ClaimPage(
+        [JudgedClaim(c, j, texts[c.document_id], histories.get(c.id or 0, [])) for c, j in shown],
+        total=len(pairs), page=page, per_page=per_page,
+        counts={s: counts.get(s, 0) for s in STATUSES})
 
 
 def _document_claims(session: Session, *conditions: Any) -> list[DocumentClaim]:
@@ -343,43 +368,3 @@ def _document_claims(session: Session, *conditions: Any) -> list[DocumentClaim]:
         select(DocumentClaim).where(*conditions)
         .order_by(col(DocumentClaim.document_id), col(DocumentClaim.start),
                   col(DocumentClaim.mention_start))).all())
-
-
-def mention_json(row: DocumentMention) -> dict[str, Any]:
-    """Gives the JSON form of a stored mention."""
-    return {"start": row.start, "end": row.end, "text": row.text, "score": row.score,
-            "entity_id": row.entity_id, "list": row.list_id, "list_key": row.list_key,
-            "matched_name": row.matched_name}
-
-
-def claim_json(row: DocumentClaim, judgement: Judgement, text: str,
-               history: Sequence[ClaimVerdict] = ()) -> dict[str, Any]:
-    """Gives the JSON form of a claim with its judgement now and its recorded verdicts."""
-    return {
-        "id": row.id,
-        "document_id": row.document_id,
-        "start": row.start,
-        "end": row.end,
-        "text": text[row.start:row.end],
-        "mention": {"start": row.mention_start, "end": row.mention_end,
-                    "text": text[row.mention_start:row.mention_end]},
-        "entity_id": row.entity_id,
-        "list": row.list_id,
-        "list_key": row.list_key,
-        "claim": row.claim,
-        "cue": row.cue,
-        "programs": list(row.programs),
-        "status": judgement.status,
-        "reason": judgement.reason,
-        "evidence": judgement.evidence,
-        "history": [verdict_json(v) for v in history],
-    }
-
-
-def verdict_json(row: ClaimVerdict) -> dict[str, Any]:
-    """Gives the JSON form of a recorded verdict."""
-    judged_at = row.judged_at
-    if judged_at.tzinfo is None:  # SQLite gives back naive values; they are UTC
-        judged_at = judged_at.replace(tzinfo=UTC)
-    return {"status": row.status, "reason": row.reason, "versions": dict(row.versions),
-            "judged_at": judged_at.isoformat()}

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from service import audit
 from service.errors import Conflict, InvalidInput, NotFound, ServiceError
-from service.matching.algorithm import MATCHER, matcher_json
+from service.matching.algorithm import MATCHER
 from service.matching.details import DETAIL_FIELDS, DetailError, query_details
 from service.models import ScreeningJob, ScreeningJobChunk, utcnow
 from service.screening.catalog import LoadedIndex
@@ -281,28 +281,6 @@ def record_job(job: ScreeningJob, *, session: Session, store_names: bool) -> Non
                            matcher=(job.matcher_name, job.matcher_version))
 
 
-def job_json(job: ScreeningJob) -> dict[str, Any]:
-    """Gives the JSON form of a job's state."""
-    return {
-        "id": job.id,
-        "status": job.status,
-        "submitted_by": job.actor,
-        "total": job.total,
-        "done": job.done,
-        "hits": job.hits,
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "list_versions": job.list_versions or [],
-        "lists": job.lists,
-        "threshold": job.threshold,
-        "limit": job.limit,
-        "error": job.error,
-        "note": job.note,
-        "matcher": matcher_json(job.matcher_name, job.matcher_version),
-    }
-
-
 def finished_job(job_id: str, *, session: Session) -> ScreeningJob:
     """Gives the job if its results can be read (it is done), else raises 404 or 409."""
     job = get_job(job_id, session=session)
@@ -352,7 +330,11 @@ def hits_so_far(job: ScreeningJob, *, session: Session, limit: int = 200
 
 def result_json(request: ScreeningRequest, matches: list[dict[str, Any]], *,
                 only_hits: bool = False) -> dict[str, Any]:
-    """Gives one name's result in the form of `/v1/screen` (without the explanations)."""
+    """Gives one name's result in the form of `/v1/screen` (without the explanations).
+
+    It reads back what a chunk stored (`MATCH_FIELDS` of `screen.match_json`), so it follows
+    that storage format and stays beside it rather than in the API's schemas.
+    """
     return {
         "id": request.id,
         "name": request.name,

@@ -49,7 +49,11 @@ class VersionInfo:
     data_date: date | None
 
     def to_dict(self) -> dict[str, Any]:
-        """Gives the JSON form screenings report."""
+        """Gives the JSON form screenings report.
+
+        A storage format: audit records and jobs keep it in their `list_versions` column and
+        show it back as stored, so it stays here rather than in the API's schemas.
+        """
         return {"list": self.list_id, "version": self.version,
                 "data_date": self.data_date.isoformat() if self.data_date else None}
 

@@ -59,7 +59,12 @@ class ScreeningResult:
     matches: list[Match] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """Gives the JSON form the API and the job results use."""
+        """Gives the JSON form the API and the job results use.
+
+        Also a storage format, which is why it stays here rather than in the API's schemas:
+        a job's chunks store each candidate's `MATCH_FIELDS` of `match_json` and
+        `jobs.store.result_json` reads them back, so changing a key changes stored jobs.
+        """
         return {
             "id": self.request.id,
             "name": self.request.name,

@@ -154,11 +154,15 @@ def test_webhooks_are_signed_retried_and_recorded(
         hooks.replace(responses.POST, HOOK, status=204)
         assert monitoring.deliver_due(session=session, settings=settings, now=later) == 4
         bodies = [call.request for call in hooks.calls[-4:]]
+    # A webhook receives each alert as the API shows it (no review is in force here).
+    shown = {a["id"]: a for a in alerts(client, watchlist=watchlist["id"])}
     for request in bodies:
         body = request.body if isinstance(request.body, bytes) else request.body.encode()
         expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
         assert request.headers["X-Xref-Signature"] == f"sha256={expected}"
-        assert json.loads(body)["alert"]["watchlist_id"] == watchlist["id"]
+        sent = json.loads(body)["alert"]
+        assert sent["watchlist_id"] == watchlist["id"]
+        assert sent == shown[sent["id"]]
     session.expire_all()
     deliveries = session.exec(select(AlertDelivery)).all()
     assert {(d.status, d.attempts, d.error) for d in deliveries} == {("delivered", 2, None)}
