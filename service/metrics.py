@@ -73,12 +73,7 @@ def serve_machine_metrics(host: str, port: int) -> bool:
     """
     from prometheus_client import start_http_server
 
-    registry = CollectorRegistry()
-    folder = multiprocess_dir()
-    if folder:
-        MultiProcessCollector(registry, path=folder)
-    else:
-        registry.register(_ThisProcess())
+    registry = _processes_registry()
     try:
         start_http_server(port, addr=host, registry=registry)
     except OSError:
@@ -160,11 +155,18 @@ def _aware(moment: datetime) -> datetime:
 
 def exposition(*, session: Session) -> bytes:
     """Gives every metric in the Prometheus text format: all processes', then the database's."""
+    registry = _processes_registry()
+    registry.register(DatabaseCollector(session))
+    return generate_latest(registry)
+
+
+def _processes_registry() -> CollectorRegistry:
+    """Gives a registry of every process's samples on this machine (multiprocess mode), or
+    of this process alone when no shared folder is set."""
     registry = CollectorRegistry()
     folder = multiprocess_dir()
     if folder:
         MultiProcessCollector(registry, path=folder)
     else:
         registry.register(_ThisProcess())
-    registry.register(DatabaseCollector(session))
-    return generate_latest(registry)
+    return registry
