@@ -224,3 +224,62 @@ def test_pages_fit_a_narrow_screen(console: str, browser: Any, analyst_key: str,
         assert overflow <= 0, (page, overflow)
     assert browser.execute_script("return window.innerWidth") < 500
     _shot(browser.find_element(By.TAG_NAME, "body"), "console-narrow.png", tmp_path)
+
+
+def test_lists_documents_monitoring_and_details_are_driven_by_clicks(
+        console: str, browser: Any, analyst_key: str, session: Session) -> None:
+    """The pages the other tests only pass through: a list's versions, their diff and an
+    entry; a document, its mentions and its annotated text; a watchlist, its alert reviewed
+    from the inbox, and the review withdrawn; a screening with identifying details."""
+    from selenium.webdriver.common.by import By
+
+    from service.monitoring import WatchItem, create_watchlist
+    from service.screening.catalog import build_index
+
+    # A second version of the SDN (the 2021-07 excerpt), so that the list has a diff.
+    import_excerpt(session, "sdn-2021-07")
+    create_watchlist("onboarding", [WatchItem("c-1", "Qasem Soleimani", "person")],
+                     session=session, actor="analyst", loaded=build_index(session),
+                     store_names=True, max_names=10)
+    session.commit()
+
+    browser.set_window_size(1200, 1000)
+    _sign_in(browser, console, analyst_key, "/ui/lists")
+    _go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Specially Designated Nationals"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "us_ofac_sdn"
+    _go(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "changes since"))
+    assert "→" in browser.find_element(By.TAG_NAME, "h1").text
+    changed = browser.find_element(By.CSS_SELECTOR, "main a[href*='/entries/']")
+    key = changed.get_attribute("href").rsplit("/", 1)[1]
+    _go(browser, changed)
+    assert browser.current_url.endswith(f"/entries/{key}")
+    assert browser.find_element(By.TAG_NAME, "h1").text
+
+    _go(browser, browser.find_element(By.LINK_TEXT, "Documents"))
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "main tbody a"))
+    mentions = browser.find_elements(By.CSS_SELECTOR, "main table tbody tr")
+    assert mentions and "Mentions" in browser.find_element(By.TAG_NAME, "main").text
+    _go(browser, browser.find_element(By.LINK_TEXT, "annotated text"))
+    assert browser.find_elements(By.CSS_SELECTOR, "a.mention")
+
+    browser.get(console + "/ui/watchlists")
+    _go(browser, browser.find_element(By.LINK_TEXT, "onboarding"))
+    assert "10481" in browser.find_element(By.TAG_NAME, "main").text
+    _go(browser, browser.find_element(By.LINK_TEXT, "alerts"))
+    alert = browser.find_element(By.XPATH, "//main//*[contains(., '10481')]/ancestor::li[1]")
+    _go(browser, alert.find_element(By.CSS_SELECTOR, "button[value=false_positive]"))
+    assert "false positive" in browser.find_element(By.TAG_NAME, "main").text
+
+    _go(browser, browser.find_element(By.LINK_TEXT, "Reviews"))
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "form[action*='/withdraw'] button"))
+    assert "Qasem Soleimani" not in browser.find_element(By.TAG_NAME, "main").text
+
+    _go(browser, browser.find_element(By.LINK_TEXT, "Screen"))
+    browser.find_element(By.ID, "name").send_keys("Qasem Soleimani")
+    browser.find_element(By.ID, "birth_date").send_keys("1957-03-11")
+    browser.find_element(By.ID, "nationality").send_keys("Iran")
+    _go(browser, browser.find_element(By.CSS_SELECTOR, "form.row button[type=submit]"))
+    first = browser.find_element(By.CSS_SELECTOR, ".candidate")
+    assert "10481" in first.find_element(By.TAG_NAME, "h3").text
+    details = first.find_element(By.XPATH, ".//table[caption[contains(., 'Identifying')]]")
+    assert "birth date" in details.text and "agree" in details.text
