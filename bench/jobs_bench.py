@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,13 +141,18 @@ def benchmark_rows(names: int = 100_000) -> list[Row]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_from_command_line(doc: str | None, rows: Callable[[int], list[Row]]) -> None:
+    """Runs a names-count benchmark from the command line and prints its rows."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--names", type=int, default=100_000)
     args = parser.parse_args()
-    for row in benchmark_rows(args.names):
+    for row in rows(args.names):
         print(f"{row['figure']}: {row['value']} (target {row['target']}; {row['peer']}) "
               f"- {row['note']}")
+
+
+def main() -> None:
+    run_from_command_line(__doc__, benchmark_rows)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ run plus 60 s. A job is timed from its upload until the job is done.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import os
@@ -37,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import jobs_bench  # noqa: E402 - the project root is on the path only from here
 
 DATA = ROOT.parent / "shared" / "data"
 SDN_2024 = DATA / "ofac" / "sdn-2024-05" / "sdn.csv"
@@ -314,12 +315,7 @@ def benchmark_rows(names: int = 100_000) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--names", type=int, default=100_000)
-    args = parser.parse_args()
-    for row in benchmark_rows(args.names):
-        print(f"{row['figure']}: {row['value']} (target {row['target']}; {row['peer']}) "
-              f"- {row['note']}")
+    jobs_bench.run_from_command_line(__doc__, benchmark_rows)
 
 
 if __name__ == "__main__":

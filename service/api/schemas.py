@@ -11,6 +11,7 @@ from marshmallow import ValidationError as _ValidationError
 from service.lists.programs import explain
 from service.matching.algorithm import matcher_json
 from service.matching.details import DETAIL_FIELDS, DetailError, query_details
+from service.registry.designations import link_via
 from service.terms import (
     DEFAULT_LIMIT,
     KINDS,
@@ -88,13 +89,7 @@ class LinkOut(Schema):
     status = fields.String()
     score = fields.Float(allow_none=True)
     matched_name = fields.String(allow_none=True)
-    via = fields.Method("_via")
-
-    def _via(self, link: Any) -> dict[str, str] | None:
-        if not link.via_identifier:
-            return None
-        return {"list": link.via_list_id, "list_key": link.via_list_key,
-                "identifier": link.via_identifier}
+    via = fields.Function(link_via)
 
 
 class ViaOut(Schema):

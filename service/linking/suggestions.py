@@ -93,16 +93,14 @@ def entity_details(entity_ids: list[str], *, session: Session) -> dict[str, Deta
     return details
 
 
-def suggest_links(version: ListVersion, *, session: Session,
-                  threshold: float | None = None) -> SuggestionOutcome:
+def suggest_links(version: ListVersion, *, session: Session) -> SuggestionOutcome:
     """Matches every registry entity's names against one list version; suggests the matches."""
     assert version.id is not None
     linked = linked_entries(session)
     index = NameIndex.build(version_names(session, version.list_id, version.id, linked))
     entities = list(session.exec(select(Entity).order_by(col(Entity.id))).all())
     outcome = SuggestionOutcome(version.id, version.list_id)
-    _suggest(entities, index, {version.list_id: version.id}, outcome, session=session,
-             threshold=threshold)
+    _suggest(entities, index, version.list_id, version.id, outcome, session=session)
     return outcome
 
 
@@ -119,16 +117,14 @@ def suggest_links_for(entity_ids: Sequence[str], index: NameIndex,
     made: list[EntityLink] = []
     for list_id, version_id in sorted(versions.items()):
         outcome = SuggestionOutcome(version_id, list_id)
-        _suggest(entities, index, {list_id: version_id}, outcome, session=session)
+        _suggest(entities, index, list_id, version_id, outcome, session=session)
         made.extend(outcome.created)
     return made
 
 
-def _suggest(entities: Sequence[Entity], index: NameIndex, versions: dict[str, int],
-             outcome: SuggestionOutcome, *, session: Session,
-             threshold: float | None = None) -> None:
-    """Suggests, for each entity, the entries of `versions` its names match."""
-    [(list_id, version_id)] = versions.items()
+def _suggest(entities: Sequence[Entity], index: NameIndex, list_id: str, version_id: int,
+             outcome: SuggestionOutcome, *, session: Session) -> None:
+    """Suggests, for each entity, the entries of one list version its names match."""
     existing = {(link.entity_id, link.list_key)
                 for link in session.exec(select(EntityLink).where(
                     EntityLink.list_id == list_id)).all()}
@@ -140,7 +136,7 @@ def _suggest(entities: Sequence[Entity], index: NameIndex, versions: dict[str, i
         best: dict[str, tuple[float, str]] = {}
         for name in names:
             for match in index.search(name, kind=entity.kind, lists={list_id},
-                                      limit=CANDIDATES_PER_NAME, threshold=threshold):
+                                      limit=CANDIDATES_PER_NAME):
                 hit = match.name
                 if not match.match or hit.entity_id is not None:
                     continue

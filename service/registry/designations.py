@@ -68,7 +68,8 @@ class Designation:
     note: str | None = None
 
 
-def _via(link: EntityLink) -> dict[str, str] | None:
+def link_via(link: EntityLink) -> dict[str, str] | None:
+    """Gives where a bridged link (or a rejection a bridge carried) came from, or None."""
     if link.via_list_id and link.via_list_key and link.via_identifier:
         return {"list": link.via_list_id, "list_key": link.via_list_key,
                 "identifier": link.via_identifier}
@@ -149,7 +150,7 @@ def _status(list_id: str, version: ListVersion | None, links: Sequence[EntityLin
     accepted = [link for link in links if link.status in ACCEPTED_LINK_STATES]
     if version is None or version.id is None:
         return Designation(list_id=list_id, status=UNKNOWN, listed=None,
-                           basis=[Basis(link.list_key, link.status, via=_via(link))
+                           basis=[Basis(link.list_key, link.status, via=link_via(link))
                                   for link in accepted],
                            note="The list has no version.")
     present = [link for link in accepted if link.list_key in entries]
@@ -161,7 +162,7 @@ def _status(list_id: str, version: ListVersion | None, links: Sequence[EntityLin
             list_key=hits[0].key, list_keys=[hit.key for hit in hits],
             matched_name=hits[0].name, version=version.id, data_date=version.data_date,
             basis=[Basis(link.list_key, link.status, entries[link.list_key].name,
-                         via=_via(link)) for link in present])
+                         via=link_via(link)) for link in present])
     suggested = [link for link in links
                  if link.status == SUGGESTED and link.list_key in entries]
     if suggested:
@@ -202,7 +203,7 @@ def _removed(list_id: str, version: ListVersion, accepted: Sequence[EntityLink],
     return Designation(
         list_id=list_id, status=REMOVED, listed=False, list_key=None, version=version.id,
         data_date=version.data_date,
-        basis=[Basis(lk.list_key, lk.status, via=_via(lk)) for lk in accepted],
+        basis=[Basis(lk.list_key, lk.status, via=link_via(lk)) for lk in accepted],
         removed_key=link.list_key, last_version=last, left_in_version=left_in,
         note=(None if last is not None
               else f"Entry {link.list_key} is on no imported version of the list."))
@@ -274,6 +275,6 @@ def entity_history(entity_id: str, *, session: Session) -> list[EntryHistory]:
     links = session.exec(select(EntityLink).where(
         EntityLink.entity_id == entity_id, col(EntityLink.status).in_(ACCEPTED_LINK_STATES))
         .order_by(col(EntityLink.list_id), col(EntityLink.list_key))).all()
-    return [EntryHistory(link.list_id, link.list_key, link.status, _via(link),
+    return [EntryHistory(link.list_id, link.list_key, link.status, link_via(link),
                          entry_history(link.list_id, link.list_key, session=session))
             for link in links]

@@ -44,6 +44,8 @@ def check_registry(versions: Sequence[ListVersion], *, session: Session) -> Regi
     """Follows every entity's identifier bridges and matches the registry against `versions`.
 
     Run after a version activates: only then may an entity be said to be not listed on it.
+    Bridges run first, so the matcher never suggests an entry a bridge already links (the
+    index marks it as linked), and a suggestion is never a root a bridge starts from.
     """
     started = time.perf_counter()
     bridges = follow_bridges(session=session)
@@ -53,25 +55,23 @@ def check_registry(versions: Sequence[ListVersion], *, session: Session) -> Regi
         check.suggestions.append(suggest_links(version, session=session))
         version.registry_checked_at = utcnow()
         session.add(version)
-    # A suggestion may sit on an entry a bridge now reaches: the bridge takes it over.
-    if any(s.created for s in check.suggestions):
-        follow_bridges(session=session)
     check.matching_seconds = time.perf_counter() - started
     session.flush()
     return check
 
 
-def check_registry_against_active(*, session: Session, only_unchecked: bool = False
-                                  ) -> RegistryCheck:
-    """Checks the registry against every active version (or those never checked), then judges
-    the documents' claims again."""
-    versions = session.exec(
+def active_versions(*, session: Session) -> list[ListVersion]:
+    """Gives the active version of every list that has one."""
+    return list(session.exec(
         select(ListVersion).join(SanctionsList,
                                  col(SanctionsList.active_version_id) == col(ListVersion.id))
-        .order_by(col(ListVersion.list_id))).all()
-    if only_unchecked:
-        versions = [v for v in versions if v.registry_checked_at is None]
-    check = check_registry(versions, session=session)
+        .order_by(col(ListVersion.list_id))).all())
+
+
+def check_registry_against_active(*, session: Session) -> RegistryCheck:
+    """Checks the registry against every active version, then judges the documents' claims
+    again (`xref links check`)."""
+    check = check_registry(active_versions(session=session), session=session)
     record_claim_verdicts(session=session)
     return check
 

@@ -12,7 +12,7 @@ from service.documents.xref import cross_reference_documents
 from service.lists.importer import ImportOutcome
 from service.lists.snapshots import import_snapshots
 from service.registry.seed import seed_registry
-from service.usecases.lists import RegistryCheck, check_registry_against_active
+from service.usecases.lists import RegistryCheck, active_versions, check_registry
 
 
 @dataclass
@@ -34,6 +34,7 @@ def seed(seeds_dir: Path, *, session: Session, import_lists: bool = True) -> See
     registry = seed_registry(seeds_dir, session=session)
     snapshots = (import_snapshots(seeds_dir / "lists", session=session)
                  if import_lists else [])
-    check = check_registry_against_active(session=session)
+    check = check_registry(active_versions(session=session), session=session)
+    # Cross-referencing ends by judging the claims, against the links as they now stand.
     documents = cross_reference_documents(session=session)
     return SeedOutcome(registry, snapshots, check, documents)
