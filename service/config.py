@@ -130,6 +130,10 @@ class Settings:
     # Folder where the processes of one machine (gunicorn workers, `xref worker`s) share their
     # metric samples; empty means instance/metrics.
     metrics_dir: str = ""
+    # Folder of the machine's screening index files, built once per set of list versions and
+    # memory-mapped by every process; empty means an `index` folder beside the SQLite
+    # database file, or instance/index for any other database.
+    index_dir: str = ""
     # Port where `xref worker` serves its machine's metrics (the first worker to bind it;
     # no key asked, bind XREF_HOST to a private address); 0 serves none.
     metrics_port: int = 0

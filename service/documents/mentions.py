@@ -1,6 +1,6 @@
 """Finds every span of a text that names a registry entity or a list entry.
 
-Pure text processing over a `NameIndex`: no Flask, no database.
+Pure text processing over a `NameIndex` (or a set of them): no Flask, no database.
 
 Scanning runs in four steps, cheapest first, so that a long text costs little more than its
 capitalised words:
@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from service.matching import vocabulary
-from service.matching.index import IndexedName, Match, NameIndex
+from service.matching.index import IndexedName, Match, SearchableIndex
 from service.matching.normalize import PERSON, NamePart, canonical_kind, normalize_name
 from service.matching.scorer import DEFAULT_THRESHOLD
 from service.terms import REGISTRY_LIST
@@ -165,7 +165,7 @@ class _Vocabulary:
     """Look-ups over one index's names: phonetic keys, their one-edit neighbours, one-word
     names and acronyms. Built once per index (`scanner_for`)."""
 
-    def __init__(self, index: NameIndex) -> None:
+    def __init__(self, index: SearchableIndex) -> None:
         self.phonetic: set[str] = set()
         self.near: set[str] = set()
         self.single_word: dict[str, list[IndexedName]] = defaultdict(list)
@@ -229,7 +229,7 @@ def _acronym_key(name: str) -> str | None:
 class MentionScanner:
     """Finds mentions in texts against one index; safe to share between threads."""
 
-    def __init__(self, index: NameIndex, *, threshold: float = MENTION_THRESHOLD,
+    def __init__(self, index: SearchableIndex, *, threshold: float = MENTION_THRESHOLD,
                  prefilter: bool = True) -> None:
         self.index = index
         self.threshold = threshold
@@ -490,7 +490,7 @@ _scanners_lock = threading.Lock()
 _SCANNER_KEY = "mention_scanner"
 
 
-def scanner_for(index: NameIndex) -> MentionScanner:
+def scanner_for(index: SearchableIndex) -> MentionScanner:
     """Gives the scanner of an index, building its look-ups on first use (it lives as long
     as the index does)."""
     with _scanners_lock:
@@ -501,6 +501,6 @@ def scanner_for(index: NameIndex) -> MentionScanner:
         return scanner
 
 
-def find_mentions(text: str, index: NameIndex) -> list[Mention]:
+def find_mentions(text: str, index: SearchableIndex) -> list[Mention]:
     """Gives the mentions of the index's names in `text`, in text order."""
     return scanner_for(index).scan(text)

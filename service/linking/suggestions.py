@@ -19,10 +19,10 @@ from typing import Any
 import countrynames
 from sqlmodel import Session, col, select
 
-from service.matching.index import NameIndex
+from service.matching.index import SearchableIndex
 from service.models import Entity, EntityLink, EntityName, ListEntryRow, ListVersion, SanctionsList
 from service.registry.designations import ACCEPTED_LINK_STATES
-from service.screening.catalog import linked_entries, version_names
+from service.screening.catalog import build_index
 
 # Candidates looked at per registry name: a name rarely has more than a few true entries.
 CANDIDATES_PER_NAME = 5
@@ -96,15 +96,19 @@ def entity_details(entity_ids: list[str], *, session: Session) -> dict[str, Deta
 def suggest_links(version: ListVersion, *, session: Session) -> SuggestionOutcome:
     """Matches every registry entity's names against one list version; suggests the matches."""
     assert version.id is not None
-    linked = linked_entries(session)
-    index = NameIndex.build(version_names(session, version.list_id, version.id, linked))
+    # The index of the active versions (the machine's shared file, which every process needs
+    # next anyway); one of the version alone when it is not active.
+    loaded = build_index(session)
+    if loaded.version_of(version.list_id) != version.id:
+        loaded = build_index(session, pinned=[(version.list_id, version.id)])
+    index = loaded.index
     entities = list(session.exec(select(Entity).order_by(col(Entity.id))).all())
     outcome = SuggestionOutcome(version.id, version.list_id)
     _suggest(entities, index, version.list_id, version.id, outcome, session=session)
     return outcome
 
 
-def suggest_links_for(entity_ids: Sequence[str], index: NameIndex,
+def suggest_links_for(entity_ids: Sequence[str], index: SearchableIndex,
                       versions: dict[str, int], *, session: Session) -> list[EntityLink]:
     """Matches some entities' names against an index of several active versions.
 
@@ -122,7 +126,7 @@ def suggest_links_for(entity_ids: Sequence[str], index: NameIndex,
     return made
 
 
-def _suggest(entities: Sequence[Entity], index: NameIndex, list_id: str, version_id: int,
+def _suggest(entities: Sequence[Entity], index: SearchableIndex, list_id: str, version_id: int,
              outcome: SuggestionOutcome, *, session: Session) -> None:
     """Suggests, for each entity, the entries of one list version its names match."""
     existing = {(link.entity_id, link.list_key)

@@ -176,6 +176,21 @@ class Details:
         }
         return {name: found for name, found in values.items() if found}
 
+    def to_stored(self) -> list[Any]:
+        """Gives the details as plain JSON values, exactly (the compact index stores each
+        entry's details so; `from_stored` reads them back unchanged)."""
+        return [[[d.year, d.month, d.day, d.approximate] for d in self.birth_dates],
+                list(self.nationalities), list(self.countries),
+                [list(pair) for pair in self.identifiers], self.gender]
+
+    @classmethod
+    def from_stored(cls, stored: Sequence[Any]) -> Details:
+        """Gives the details `to_stored` wrote."""
+        dates, nationalities, countries, identifiers, gender = stored
+        return cls(tuple(DateValue(*date) for date in dates), tuple(nationalities),
+                   tuple(countries), tuple((form, text) for form, text in identifiers),
+                   gender)
+
 
 NO_DETAILS: Final = Details()
 

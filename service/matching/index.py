@@ -1,8 +1,8 @@
-"""In-memory candidate retrieval over many list names, then exact scoring of the best few.
+"""Candidate retrieval over many list names in compact arrays, then exact scoring of the best few.
 
 Retrieval never scans every name. Each distinct phonetic part of the indexed names is a
 vocabulary entry with the list of names that contain it; a query part finds vocabulary
-entries through dictionary look-ups only:
+entries through key look-ups only:
 
 - its phonetic key (transliteration variants: "Qasem" → "kasim" ← "Ghasem");
 - single-character deletions of that key on both sides (a SymSpell-style edit-distance-1
@@ -15,21 +15,44 @@ entries through dictionary look-ups only:
 Names are ranked by the summed weight of the query parts they share; only the best
 ``CANDIDATES_SCORED`` are scored with the full scorer. Very common parts (shared by more than
 ``COMMON_PART_POSTINGS`` names) are not enumerated when rarer parts exist, since they cannot
-alone make a match.
+alone make a match; they still add their weight, near spellings included, to the names the
+rarer parts found.
+
+Storage. An index is a handful of flat NumPy arrays and one small JSON header, never a Python
+object per name, so that a million names fit in a few hundred bytes each and an index written
+to a folder (`save`) can be memory-mapped by every process of a machine (`open`): the pages
+are shared, and opening takes milliseconds. The arrays:
+
+- per name: its entry, its text (UTF-8 in one blob, with offsets), kind, list, weight, weak flag;
+- per entry: list, key, primary name, kind, programs, its names, and an opaque payload and tags
+  the caller gives (screening stores the entry's details and its identifier forms there);
+- per vocabulary entry: its postings (the names holding it) and its near entries (one deletion
+  away, either way);
+- one key table for every string look-up (phonetic keys, deletions, skeletons, article-less
+  forms, entry keys, tags): a sorted array of 63-bit hashes of "tag + key" with offsets into one
+  array of values. A hash collision can only add candidates, which the scorer then rules on.
+
+A name's normalised form is not stored: it is made again when the name is scored, and the
+last ones made are remembered (`NORMALIZED_CACHE_SIZE`).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import threading
+import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 # NumPy: a query's candidate names are gathered as whole posting arrays into one dense
 # per-name array (C loops instead of one dictionary operation per name and part, the
-# dominant cost of screening); results are identical to per-name dictionaries.
+# dominant cost of screening), and the index itself is a set of arrays that can be mapped
+# from a file and shared by processes.
 import numpy as np
 
 from service.matching.normalize import (
@@ -55,17 +78,35 @@ ABJAD_CANDIDATES_SCORED: Final = 40
 COMMON_PART_POSTINGS: Final = 300
 # Query parts whose look-ups are remembered (then forgotten all at once).
 LOOKUP_CACHE_SIZE: Final = 50_000
+# Normalised forms of indexed names remembered after scoring (then forgotten all at once):
+# the names that keep coming up as candidates are few next to a million.
+NORMALIZED_CACHE_SIZE: Final = 100_000
 # Parts shorter than this get no deletion neighbourhood (too many collisions).
 MIN_DELETION_LENGTH: Final = 4
 # A retrieved name must share at least this fraction of the query's part weight.
 MIN_SHARED_WEIGHT: Final = 0.5
 # Retrieval credit for a part found through a looser key than its exact phonetic form.
 _EXACT, _NEAR, _LOOSE = 1.0, 0.8, 0.5
+# The layout of the saved arrays; an index saved under another one is not read.
+STORAGE_FORMAT: Final = 1
+HEADER_FILE: Final = "header.json"
+
+# Key-table namespaces: one table holds every string look-up, the hash of each key mixed
+# (xor) with its namespace's constant, so that a key is hashed once for all namespaces.
+_PHONETIC: Final = 0x1F3A_5C7E_9B2D_4F61
+_DELETION: Final = 0x2E4B_6D8F_1A3C_5E70
+_SKELETON: Final = 0x3D5C_7E9A_2B4D_6F81
+_ABJAD_SKELETON: Final = 0x4C6D_8FAB_3C5E_7092
+_LOAN: Final = 0x5B7E_9ABC_4D6F_81A3
+_BARE: Final = 0x6A8F_ABCD_5E70_92B4
+_ENTRY: Final = 0x7991_BCDE_6F81_A3C5
+_TAG: Final = 0x08A2_CDEF_7092_B4D6
+_SKELETON_NAMES: Final = 0x1793_DEF0_8103_C5E7
 
 
 @dataclass(frozen=True, slots=True)
 class IndexedName:
-    """One name of one list entry, as the index stores it."""
+    """One name of one list entry, as the index gives it back."""
 
     list_id: str
     list_key: str
@@ -85,6 +126,12 @@ class Match:
     match: bool
     name: IndexedName
     explanation: dict[str, Any] = field(default_factory=dict)
+
+
+EntryKey = tuple[str, str]  # (list id, entry key)
+# What the caller stores with an entry (`NameIndex.build`): an opaque JSON payload and tags,
+# strings the entry can be found by (`NameIndex.entries_tagged`).
+EntryExtra = tuple[Any, Iterable[str]]
 
 
 def _deletions(key: str) -> set[str]:
@@ -109,34 +156,319 @@ def _neighbourhood(part: NamePart, key_deletions: set[str]) -> set[str]:
     return key_deletions
 
 
-class NameIndex:
-    """An in-memory, read-only index of list names for screening queries."""
+def key_hash(key: str) -> int:
+    """Gives the 63-bit hash of a key-table key: the same in every process and on every
+    machine (Python's own string hash is salted per process).
+
+    Two stdlib checksums side by side: a few times faster than a cryptographic digest, which
+    counts when a misspelt part looks up its twenty-odd deletions. Expected collisions among a
+    few million keys are well under one, and a collision only merges two keys' values
+    (entry keys and tags are checked against what the entry holds).
+    """
+    data = key.encode()
+    return (zlib.crc32(data) << 31) ^ zlib.adler32(data)
+
+
+class _Strings:
+    """Strings appended one after the other as UTF-8, with their offsets."""
 
     def __init__(self) -> None:
-        self._names: list[IndexedName] = []
-        self._normalized: list[NormalizedName] = []
-        self._kinds: list[str | None] = []
-        self._weights: array[float] = array("f")  # each name's total part weight
-        self._postings: list[array[int]] = []
-        self._by_phonetic: dict[str, int] = {}
-        self._by_deletion: dict[str, list[int]] = {}
-        self._by_skeleton: dict[str, list[int]] = {}
+        self.blob = bytearray()
+        self.offsets = array("q", [0])
+
+    def add(self, text: str) -> None:
+        self.blob += text.encode()
+        self.offsets.append(len(self.blob))
+
+    def arrays(self, name: str) -> dict[str, np.ndarray]:
+        return {name: np.frombuffer(bytes(self.blob), dtype=np.uint8),
+                name + "_offsets": np.frombuffer(self.offsets, dtype=np.int64).copy()}
+
+
+class _Builder:
+    """Gathers names into the index's arrays (`NameIndex.build`)."""
+
+    def __init__(self) -> None:
+        self.list_codes: dict[str, int] = {}
+        self.kind_codes: dict[str, int] = {}  # canonical kinds; 0 is unknown
+        self.raw_kinds: dict[str | None, int] = {}
+        self.program_codes: dict[tuple[str, ...], int] = {}
+        self.entity_of: dict[int, str] = {}
+        # Per name.
+        self.name_entry = array("i")
+        self.name_text = _Strings()
+        self.name_kind = array("b")
+        self.name_list = array("h")
+        self.name_weak = array("b")
+        self.weights = array("f")
+        # Per entry.
+        self.entries: dict[EntryKey, int] = {}
+        self.entry_list = array("h")
+        self.entry_key = _Strings()
+        self.entry_primary = _Strings()
+        self.entry_kind = array("h")
+        self.entry_programs = array("i")
+        # Per vocabulary entry, and the string look-ups.
+        self.postings: list[array[int]] = []
+        self.by_phonetic: dict[str, int] = {}
+        self.by_deletion: dict[str, list[int]] = {}
+        self.by_skeleton: dict[str, list[int]] = {}
         # The same, for the parts written in a script without short vowels only.
-        self._by_abjad_skeleton: dict[str, list[int]] = {}
+        self.by_abjad_skeleton: dict[str, list[int]] = {}
         # Per consonant-class key of a syllabic script's romanisation (scripts.loan_key): the
         # entries of Latin script with that key.
-        self._by_loan: dict[str, list[int]] = {}
-        self._by_bare: dict[str, list[int]] = {}
-        # Per deletion of a query key: the entry spelt so, then the entries one deletion
-        # from it (by_phonetic and by_deletion in one look-up, made once after building).
-        self._by_neighbour: dict[str, list[int]] = {}
-        self._near_of: list[tuple[int, ...]] = []
-        # While building only: per vocabulary entry, the deletions of its phonetic key.
-        self._key_deletions: list[set[str]] = []
+        self.by_loan: dict[str, list[int]] = {}
+        self.by_bare: dict[str, list[int]] = {}
+        self.key_deletions: list[set[str]] = []
+
+    def add(self, name: IndexedName) -> None:
+        normalized = normalize_name(name.name, name.kind)
+        if not normalized.parts:
+            return
+        position = len(self.name_entry)
+        entry = self._entry_of(name)
+        if name.entity_id is not None:
+            self.entity_of.setdefault(entry, name.entity_id)
+        self.name_entry.append(entry)
+        self.name_text.add(name.name)
+        kind = canonical_kind(name.kind)
+        self.name_kind.append(0 if kind is None else self.kind_codes.setdefault(
+            kind, len(self.kind_codes) + 1))
+        self.name_list.append(self.entry_list[entry])
+        self.name_weak.append(1 if name.weak else 0)
+        self.weights.append(
+            sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values()))
+        seen: set[int] = set()
+        for part in normalized.parts:
+            if part.initial:
+                continue  # initials are too unselective to retrieve by
+            vocab_id = self._vocabulary_id(part)
+            if vocab_id not in seen:
+                seen.add(vocab_id)
+                self.postings[vocab_id].append(position)
+
+    def _entry_of(self, name: IndexedName) -> int:
+        key = (name.list_id, name.list_key)
+        entry = self.entries.get(key)
+        if entry is None:
+            entry = self.entries[key] = len(self.entry_list)
+            self.entry_list.append(self.list_codes.setdefault(name.list_id,
+                                                              len(self.list_codes)))
+            self.entry_key.add(name.list_key)
+            self.entry_primary.add(name.primary_name)
+            self.entry_kind.append(self.raw_kinds.setdefault(name.kind, len(self.raw_kinds)))
+            self.entry_programs.append(self.program_codes.setdefault(
+                name.programs, len(self.program_codes)))
+        return entry
+
+    def _vocabulary_id(self, part: NamePart) -> int:
+        """Gives the vocabulary id of a part's phonetic key, adding the key if new."""
+        vocab_id = self.by_phonetic.get(part.phonetic)
+        if vocab_id is not None:
+            return vocab_id
+        vocab_id = len(self.postings)
+        self.by_phonetic[part.phonetic] = vocab_id
+        self.postings.append(array("i"))
+        key_deletions = _deletions(part.phonetic) \
+            if len(part.phonetic) >= MIN_DELETION_LENGTH else set()
+        self.key_deletions.append(key_deletions)
+        for deletion in _neighbourhood(part, key_deletions):
+            self.by_deletion.setdefault(deletion, []).append(vocab_id)
+        self.by_skeleton.setdefault(part.skeleton, []).append(vocab_id)
+        if part.source is None and not part.abjad:
+            sounded_key = loan_key(part.text)
+            if len(sounded_key) >= MIN_LOAN_KEY:
+                self.by_loan.setdefault(sounded_key, []).append(vocab_id)
+        if part.abjad:
+            self.by_abjad_skeleton.setdefault(part.skeleton, []).append(vocab_id)
+            alternate = alternate_meeting_key(part.text)
+            if alternate is not None:
+                self.by_skeleton.setdefault(alternate, []).append(vocab_id)
+                self.by_abjad_skeleton.setdefault(alternate, []).append(vocab_id)
+        if part.bare:
+            bare_key = normalize_part_key(part.bare)
+            self.by_bare.setdefault(bare_key, []).append(vocab_id)
+        return vocab_id
+
+    def finish(self, extras: Mapping[EntryKey, EntryExtra]) -> NameIndex:
+        arrays: dict[str, np.ndarray] = {
+            "name_entry": np.frombuffer(self.name_entry, dtype=np.int32).copy(),
+            "name_kind": np.frombuffer(self.name_kind, dtype=np.int8).copy(),
+            "name_list": np.frombuffer(self.name_list, dtype=np.int16).copy(),
+            "name_weak": np.frombuffer(self.name_weak, dtype=np.int8).copy(),
+            "weights": np.frombuffer(self.weights, dtype=np.float32).copy(),
+            "entry_list": np.frombuffer(self.entry_list, dtype=np.int16).copy(),
+            "entry_kind": np.frombuffer(self.entry_kind, dtype=np.int16).copy(),
+            "entry_programs": np.frombuffer(self.entry_programs, dtype=np.int32).copy(),
+        }
+        arrays.update(self.name_text.arrays("name_text"))
+        arrays.update(self.entry_key.arrays("entry_key"))
+        arrays.update(self.entry_primary.arrays("entry_primary"))
+        # Each entry's names, in index order.
+        by_entry = np.argsort(arrays["name_entry"], kind="stable").astype(np.int32)
+        arrays["entry_names"] = by_entry
+        arrays["entry_names_offsets"] = np.concatenate([[0], np.cumsum(np.bincount(
+            arrays["name_entry"], minlength=len(self.entry_list)))]).astype(np.int64)
+        # Postings, one flat array with offsets per vocabulary entry.
+        sizes = np.array([len(p) for p in self.postings], dtype=np.int64)
+        arrays["postings"] = np.fromiter(chain.from_iterable(self.postings), dtype=np.int32,
+                                         count=int(sizes.sum()))
+        arrays["postings_offsets"] = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.postings = []
+        # Per entry: the entries one deletion away from its phonetic key, either way (what a
+        # query part spelt with that key finds as near spellings).
+        by_deletion, by_phonetic = self.by_deletion, self.by_phonetic
+        near_ids = array("i")
+        near_offsets = array("q", [0])
+        for key, deletions in zip(by_phonetic, self.key_deletions, strict=True):
+            found: list[int] = list(by_deletion.get(key, ()))
+            for deletion in deletions:
+                spelt = by_phonetic.get(deletion)
+                if spelt is not None:
+                    found.append(spelt)
+                found.extend(by_deletion.get(deletion, ()))
+            near_ids.extend(dict.fromkeys(found))
+            near_offsets.append(len(near_ids))
+        self.key_deletions = []
+        # Gathered into names once, here: a query's look-up then takes one slice.
+        arrays["near"], arrays["near_offsets"] = _expand(
+            np.frombuffer(near_ids, dtype=np.int32), np.frombuffer(near_offsets, dtype=np.int64),
+            arrays["postings"], arrays["postings_offsets"])
+        # The names of all entries with one consonant skeleton, gathered once likewise.
+        skeleton_ids = array("i")
+        skeleton_offsets = array("q", [0])
+        skeleton_numbers: dict[str, int] = {}
+        for skeleton, ids in self.by_skeleton.items():
+            skeleton_numbers[skeleton] = len(skeleton_numbers)
+            skeleton_ids.extend(ids)
+            skeleton_offsets.append(len(skeleton_ids))
+        arrays["skeleton_names"], arrays["skeleton_names_offsets"] = _expand(
+            np.frombuffer(skeleton_ids, dtype=np.int32),
+            np.frombuffer(skeleton_offsets, dtype=np.int64),
+            arrays["postings"], arrays["postings_offsets"])
+        # Entries' payloads and tags.
+        payloads = _Strings()
+        tags: dict[str, list[int]] = {}
+        entry_keys = list(self.entries)
+        for entry, entry_key in enumerate(entry_keys):
+            extra = extras.get(entry_key)
+            payloads.add("" if extra is None else json.dumps(extra[0], separators=(",", ":")))
+            if extra is not None:
+                for tag in extra[1]:
+                    tags.setdefault(tag, []).append(entry)
+        arrays.update(payloads.arrays("entry_payload"))
+        table = _KeyTableBuilder()
+        table.add_single(_PHONETIC, by_phonetic)
+        table.add(_DELETION, by_deletion)
+        table.add(_SKELETON, self.by_skeleton)
+        table.add_single(_SKELETON_NAMES, skeleton_numbers)
+        table.add(_ABJAD_SKELETON, self.by_abjad_skeleton)
+        table.add(_LOAN, self.by_loan)
+        table.add(_BARE, self.by_bare)
+        table.add_single(_ENTRY, {f"{list_id}\x1f{key}": entry
+                                  for entry, (list_id, key) in enumerate(entry_keys)})
+        table.add(_TAG, tags)
+        arrays.update(table.arrays())
+        header = {
+            "format": STORAGE_FORMAT,
+            "names": len(self.name_entry),
+            "entries": len(self.entry_list),
+            "vocabulary": len(sizes),
+            "lists": list(self.list_codes),
+            "kinds": list(self.kind_codes),
+            "raw_kinds": list(self.raw_kinds),
+            "programs": [list(p) for p in self.program_codes],
+            "entity_of": {str(entry): entity for entry, entity in self.entity_of.items()},
+        }
+        return NameIndex(arrays, header)
+
+
+class _KeyTableBuilder:
+    """Gathers the string look-ups into one sorted hash table."""
+
+    def __init__(self) -> None:
+        self.hashes = array("q")
+        self.sizes = array("q")
+        self.values = array("i")
+
+    def add(self, tag: int, mapping: Mapping[str, Sequence[int]]) -> None:
+        for key, values in mapping.items():
+            self.hashes.append(key_hash(key) ^ tag)
+            self.sizes.append(len(values))
+            self.values.extend(values)
+
+    def add_single(self, tag: int, mapping: Mapping[str, int]) -> None:
+        for key, value in mapping.items():
+            self.hashes.append(key_hash(key) ^ tag)
+            self.sizes.append(1)
+            self.values.append(value)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        hashes = np.frombuffer(self.hashes, dtype=np.int64)
+        sizes = np.frombuffer(self.sizes, dtype=np.int64)
+        starts = np.cumsum(sizes) - sizes
+        order = np.argsort(hashes, kind="stable")
+        sorted_hashes, sorted_sizes = hashes[order], sizes[order]
+        # The values of each key, in hash order: every value's source position.
+        ends = np.cumsum(sorted_sizes)
+        source = np.repeat(starts[order] - (ends - sorted_sizes), sorted_sizes) \
+            + np.arange(int(ends[-1]) if len(ends) else 0)
+        values = np.frombuffer(self.values, dtype=np.int32)[source]
+        # Keys that share a hash (a collision) share one slot: their values side by side.
+        unique, first = np.unique(sorted_hashes, return_index=True)
+        offsets = np.concatenate([np.concatenate([[0], ends])[first], [int(values.size)]])
+        return {"key_hashes": unique.astype(np.int64), "key_offsets": offsets.astype(np.int64),
+                "key_values": values.astype(np.int32)}
+
+
+class NameIndex:
+    """A read-only index of list names for screening queries, in compact arrays (built in
+    memory, or memory-mapped from a saved folder)."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], header: Mapping[str, Any]) -> None:
+        self.header = dict(header)
+        self._size: int = int(header["names"])
+        self._list_ids: list[str] = list(header["lists"])
+        self.list_codes: dict[str, int] = {lid: code for code, lid in enumerate(self._list_ids)}
+        self.kind_codes: dict[str, int] = {kind: code + 1
+                                           for code, kind in enumerate(header["kinds"])}
+        self._raw_kinds: list[str | None] = list(header["raw_kinds"])
+        self._programs: list[tuple[str, ...]] = [tuple(p) for p in header["programs"]]
+        self._entity_of: dict[int, str] = {int(entry): entity
+                                           for entry, entity in header["entity_of"].items()}
+        self._name_entry = arrays["name_entry"]
+        self._name_text = _bytes_view(arrays["name_text"])
+        self._name_text_offsets = arrays["name_text_offsets"]
+        self._kinds = arrays["name_kind"]
+        self._lists = arrays["name_list"]
+        self._weak = arrays["name_weak"]
+        self._weights = arrays["weights"]
+        self._entry_list = arrays["entry_list"]
+        self._entry_key = _bytes_view(arrays["entry_key"])
+        self._entry_key_offsets = arrays["entry_key_offsets"]
+        self._entry_primary = _bytes_view(arrays["entry_primary"])
+        self._entry_primary_offsets = arrays["entry_primary_offsets"]
+        self._entry_kind = arrays["entry_kind"]
+        self._entry_programs = arrays["entry_programs"]
+        self._entry_names = arrays["entry_names"]
+        self._entry_names_offsets = arrays["entry_names_offsets"]
+        self._entry_payload = _bytes_view(arrays["entry_payload"])
+        self._entry_payload_offsets = arrays["entry_payload_offsets"]
+        self._postings = arrays["postings"]
+        self._postings_offsets = _int_view(arrays["postings_offsets"])
+        self._near = arrays["near"]
+        self._near_offsets = _int_view(arrays["near_offsets"])
+        self._skeleton_names = arrays["skeleton_names"]
+        self._skeleton_names_offsets = _int_view(arrays["skeleton_names_offsets"])
+        self._key_hashes = arrays["key_hashes"]
+        self._key_offsets = arrays["key_offsets"]
+        self._key_values = arrays["key_values"]
+        # Offsets read one at a time, as Python integers, without a NumPy scalar each time.
+        self._key_offset_list = _int_view(self._key_offsets)
+        self._arrays = dict(arrays)
         self._lookup_cache: dict[NamePart, _Found] = {}
         self._joined_cache: dict[tuple[str, bool], _Found] = {}
-        # NumPy views of the postings, kinds, lists and weights (made once, when first needed).
-        self._arrays: _Arrays | None = None
+        self._normalized: dict[int, NormalizedName] = {}
         self._scratch = threading.local()
         # Structures other modules derive from this index (the documents' mention scanner),
         # built on first use and dropped with the index. Kept here rather than in a weak
@@ -144,94 +476,177 @@ class NameIndex:
         self.derived: dict[str, Any] = {}
 
     def __len__(self) -> int:
-        return len(self._names)
+        return self._size
 
-    def clear_lookup_cache(self) -> None:
-        """Forgets the remembered query-part look-ups (for cold timings)."""
-        self._lookup_cache.clear()
-        self._joined_cache.clear()
+    @classmethod
+    def build(cls, names: Iterable[IndexedName],
+              extras: Mapping[EntryKey, EntryExtra] | None = None) -> NameIndex:
+        """Gives an index over the names (each normalised once, here), with each entry's
+        payload and tags from `extras`."""
+        builder = _Builder()
+        for name in names:
+            builder.add(name)
+        return builder.finish(extras or {})
 
-    def entries(self) -> Iterator[tuple[IndexedName, NormalizedName]]:
+    # Saving and mapping.
+
+    def save(self, folder: Path) -> None:
+        """Writes the index into an empty folder: one `.npy` file per array and the header."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, values in self._arrays.items():
+            np.save(folder / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
+        (folder / HEADER_FILE).write_text(json.dumps(self.header), encoding="utf-8")
+
+    @classmethod
+    def open(cls, folder: Path) -> NameIndex:
+        """Gives the index saved in `folder`, its arrays memory-mapped read-only (shared with
+        every other process that maps them). Raises ValueError for another storage format."""
+        header = json.loads((folder / HEADER_FILE).read_text(encoding="utf-8"))
+        if header.get("format") != STORAGE_FORMAT:
+            raise ValueError(f"index storage format {header.get('format')!r}, "
+                             f"not {STORAGE_FORMAT}")
+        arrays = {}
+        for path in folder.glob("*.npy"):
+            mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+            # A plain array over the same pages: slices of a memmap carry its subclass,
+            # which costs on every look-up.
+            arrays[path.stem] = mapped.view(np.ndarray)
+        return cls(arrays, header)
+
+    def nbytes(self) -> int:
+        """Gives the size of the index's arrays (what a saved folder holds, bar the header)."""
+        return sum(int(values.nbytes) for values in self._arrays.values())
+
+    # Reading names and entries.
+
+    def name_at(self, position: int, linked: Mapping[EntryKey, str] | None = None
+                ) -> IndexedName:
+        """Gives the indexed name at a position; its entity from `linked` when given, else
+        from the names the index was built with."""
+        entry = int(self._name_entry[position])
+        list_id = self._list_ids[int(self._entry_list[entry])]
+        key = _text(self._entry_key, self._entry_key_offsets, entry)
+        entity = linked.get((list_id, key)) if linked is not None \
+            else self._entity_of.get(entry)
+        return IndexedName(
+            list_id, key, _text(self._name_text, self._name_text_offsets, position),
+            _text(self._entry_primary, self._entry_primary_offsets, entry),
+            self._raw_kinds[int(self._entry_kind[entry])],
+            self._programs[int(self._entry_programs[entry])], entity,
+            bool(self._weak[position]))
+
+    def normalized_at(self, position: int) -> NormalizedName:
+        """Gives the normalised form of the name at a position (made again, remembered)."""
+        normalized = self._normalized.get(position)
+        if normalized is None:
+            entry = int(self._name_entry[position])
+            normalized = normalize_name(
+                _text(self._name_text, self._name_text_offsets, position),
+                self._raw_kinds[int(self._entry_kind[entry])])
+            if len(self._normalized) >= NORMALIZED_CACHE_SIZE:
+                self._normalized.clear()
+            self._normalized[position] = normalized
+        return normalized
+
+    def entries(self, linked: Mapping[EntryKey, str] | None = None
+                ) -> Iterator[tuple[IndexedName, NormalizedName]]:
         """Gives every indexed name with its normalised form, in index order.
 
         For scanners that build their own look-ups over the same names (the document
-        mention finder's token pre-filter), without normalising every name again.
+        mention finder's token pre-filter).
         """
-        return zip(self._names, self._normalized, strict=True)
+        for position in range(self._size):
+            name = self.name_at(position, linked)
+            yield name, normalize_name(name.name, name.kind)
 
-    @classmethod
-    def build(cls, names: Iterable[IndexedName]) -> NameIndex:
-        """Gives an index over the names (each normalised once, here)."""
-        index = cls()
-        for name in names:
-            normalized = normalize_name(name.name, name.kind)
-            if not normalized.parts:
-                continue
-            position = len(index._names)
-            index._names.append(name)
-            index._normalized.append(normalized)
-            index._kinds.append(canonical_kind(name.kind))
-            index._weights.append(
-                sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values())
-            )
-            seen: set[int] = set()
-            for part in normalized.parts:
-                if part.initial:
-                    continue  # initials are too unselective to retrieve by
-                vocab_id = index._vocabulary_id(part)
-                if vocab_id not in seen:
-                    seen.add(vocab_id)
-                    index._postings[vocab_id].append(position)
-        by_neighbour, by_deletion = index._by_neighbour, index._by_deletion
-        by_neighbour.update(by_deletion)  # the same lists, shared (never changed again)
-        for key, vocab_id in index._by_phonetic.items():
-            by_neighbour[key] = [vocab_id, *by_deletion.get(key, ())]
-        # Per entry: the entries one deletion away from its phonetic key, either way (what a
-        # query part spelt with that key finds as near spellings).
-        index._near_of = [
-            tuple(chain(by_deletion.get(key, ()), *[
-                by_neighbour.get(deletion, ()) for deletion in deletions]))
-            for key, deletions in zip(index._by_phonetic, index._key_deletions, strict=True)
-        ]
-        index._key_deletions = []
-        index._numpy_arrays()
-        return index
+    def _entry_number(self, list_id: str, key: str) -> int | None:
+        found = self._values(_ENTRY, f"{list_id}\x1f{key}")
+        for entry in found.tolist():
+            if self._list_ids[int(self._entry_list[entry])] == list_id and \
+                    _text(self._entry_key, self._entry_key_offsets, entry) == key:
+                return int(entry)
+        return None
 
-    def _vocabulary_id(self, part: NamePart) -> int:
-        """Gives the vocabulary id of a part's phonetic key, adding the key if new."""
-        vocab_id = self._by_phonetic.get(part.phonetic)
-        if vocab_id is not None:
-            return vocab_id
-        vocab_id = len(self._postings)
-        self._by_phonetic[part.phonetic] = vocab_id
-        self._postings.append(array("i"))
-        key_deletions = _deletions(part.phonetic) \
-            if len(part.phonetic) >= MIN_DELETION_LENGTH else set()
-        self._key_deletions.append(key_deletions)
-        for deletion in _neighbourhood(part, key_deletions):
-            self._by_deletion.setdefault(deletion, []).append(vocab_id)
-        self._by_skeleton.setdefault(part.skeleton, []).append(vocab_id)
-        if part.source is None and not part.abjad:
-            sounded_key = loan_key(part.text)
-            if len(sounded_key) >= MIN_LOAN_KEY:
-                self._by_loan.setdefault(sounded_key, []).append(vocab_id)
-        if part.abjad:
-            self._by_abjad_skeleton.setdefault(part.skeleton, []).append(vocab_id)
-            alternate = alternate_meeting_key(part.text)
-            if alternate is not None:
-                self._by_skeleton.setdefault(alternate, []).append(vocab_id)
-                self._by_abjad_skeleton.setdefault(alternate, []).append(vocab_id)
-        if part.bare:
-            bare_key = normalize_part_key(part.bare)
-            self._by_bare.setdefault(bare_key, []).append(vocab_id)
-        return vocab_id
+    def payload(self, list_id: str, key: str) -> Any:
+        """Gives the payload stored with an entry, or None."""
+        entry = self._entry_number(list_id, key)
+        if entry is None:
+            return None
+        text = _text(self._entry_payload, self._entry_payload_offsets, entry)
+        return json.loads(text) if text else None
+
+    def entries_tagged(self, tag: str) -> list[EntryKey]:
+        """Gives the entries stored with a tag, in index order."""
+        return [(self._list_ids[int(self._entry_list[entry])],
+                 _text(self._entry_key, self._entry_key_offsets, entry))
+                for entry in sorted(self._values(_TAG, tag).tolist())]
+
+    def names_of(self, list_id: str, key: str, linked: Mapping[EntryKey, str] | None = None
+                 ) -> tuple[IndexedName, ...]:
+        """Gives an entry's indexed names, in index order."""
+        entry = self._entry_number(list_id, key)
+        if entry is None:
+            return ()
+        start, end = self._entry_names_offsets[entry], self._entry_names_offsets[entry + 1]
+        return tuple(self.name_at(int(position), linked)
+                     for position in self._entry_names[start:end].tolist())
+
+    # Look-ups.
+
+    def _values(self, tag: int, key: str) -> np.ndarray:
+        """Gives the values of one key-table key (empty when absent)."""
+        return self._hashed_values(key_hash(key) ^ tag)
+
+    def _hashed_values(self, wanted: int) -> np.ndarray:
+        """Gives the values of the key-table slot with this hash (empty when absent)."""
+        hashes = self._key_hashes
+        slot = int(hashes.searchsorted(wanted))
+        if slot < len(hashes) and int(hashes[slot]) == wanted:
+            return self._key_values[self._key_offsets[slot]:self._key_offsets[slot + 1]]
+        return _NO_IDS
+
+    def _values_of(self, wanted: list[int]) -> list[list[int]]:
+        """Gives the values of several key-table hashes (each an empty list when absent), in
+        one search of the table."""
+        hashes = self._key_hashes
+        if not len(hashes):
+            return [[] for _ in wanted]
+        asked = np.array(wanted, dtype=np.int64)
+        slots = hashes.searchsorted(asked)
+        np.minimum(slots, len(hashes) - 1, out=slots)
+        hits = (hashes[slots] == asked).tolist()
+        offsets, values = self._key_offset_list, self._key_values
+        return [values[offsets[slot]:offsets[slot + 1]].tolist() if hit else []
+                for slot, hit in zip(slots.tolist(), hits, strict=True)]
+
+    def clear_lookup_cache(self) -> None:
+        """Forgets the remembered query-part look-ups and names' forms (for cold timings)."""
+        self._lookup_cache.clear()
+        self._joined_cache.clear()
+        self._normalized.clear()
+
+    def _gather(self, vocab_ids: Sequence[int]) -> np.ndarray:
+        """Gives the positions of the names of these vocabulary ids, one after the other."""
+        offsets, postings = self._postings_offsets, self._postings
+        if len(vocab_ids) == 1:
+            vocab_id = vocab_ids[0]
+            return postings[offsets[vocab_id]:offsets[vocab_id + 1]].astype(np.intp)
+        if not vocab_ids:
+            return _NO_POSITIONS
+        return np.concatenate([postings[offsets[v]:offsets[v + 1]] for v in vocab_ids]
+                              ).astype(np.intp)
+
+    def _exact_size(self, vocab_ids: Iterable[int]) -> int:
+        offsets = self._postings_offsets
+        return sum(int(offsets[v + 1] - offsets[v]) for v in vocab_ids)
 
     def _lookup(self, part: NamePart) -> _Found:
         """Gives the names a query part may stand for, with retrieval credit."""
         cached = self._lookup_cache.get(part)
         if cached is not None:
             return cached
-        found = self._lookup_uncached(part)
+        found = self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare,
+                                  part.abjad, part.source is not None)
         if len(self._lookup_cache) >= LOOKUP_CACHE_SIZE:
             self._lookup_cache.clear()  # simple bound: screening queries repeat given names
         self._lookup_cache[part] = found
@@ -250,74 +665,95 @@ class NameIndex:
         self._joined_cache[key] = found
         return found
 
-    def _lookup_uncached(self, part: NamePart) -> _Found:
-        """Gives the names a query part may stand for, by increasing retrieval credit."""
-        return self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare, part.abjad,
-                                 part.source is not None)
-
     def _lookup_keys(
         self, text: str, phonetic: str, skeleton: str, bare: str | None, abjad: bool,
         sounded: bool = False,
     ) -> _Found:
         """Gives the names a part with these keys may stand for, by increasing credit
         (`sounded`: the part was written in a syllabic script)."""
-        by_phonetic, by_deletion = self._by_phonetic, self._by_deletion
-        exact = by_phonetic.get(phonetic)
-        exact_ids = list(self._by_bare.get(phonetic, ()))
-        if exact is not None:
-            exact_ids.append(exact)
-        if bare:
-            bare_id = by_phonetic.get(normalize_part_key(bare))
-            if bare_id is not None:
-                exact_ids.append(bare_id)
-        arrays = self._numpy_arrays()
-        near_names: list[np.ndarray] = []  # names found through near spellings
-        if exact is not None:
-            # The phonetic key's own neighbourhood, gathered when the index was built.
-            if len(arrays.near[exact]):
-                near_names.append(arrays.near[exact])
-            near_ids = list(by_deletion.get(text, ()))
+        phonetic_hash = key_hash(phonetic)
+        text_hash = phonetic_hash if text == phonetic else key_hash(text)
+        skeleton_hash = key_hash(skeleton)
+        # Every key the part may need, looked up at once: the spelling, its article-less
+        # forms, its deletions, its consonant keys.
+        wanted = [phonetic_hash ^ _PHONETIC, phonetic_hash ^ _BARE, text_hash ^ _DELETION,
+                  phonetic_hash ^ _DELETION]
+        if abjad:
+            wanted.append(skeleton_hash ^ _SKELETON)
+            alternate = alternate_meeting_key(text)
+            if alternate is not None:
+                wanted.append(key_hash(alternate) ^ _SKELETON)
         else:
-            near_ids = list(by_deletion.get(phonetic, ()))
-            near_ids += by_deletion.get(text, ())
-            # Spelling-level typos matter when the phonetic key finds nothing as it is.
-            # Most deletions find nothing: the set intersection tests them all in one C loop.
-            by_neighbour = self._by_neighbour
-            for deletion in _neighbourhood_of(phonetic, text) & by_neighbour.keys():
-                near_ids += by_neighbour[deletion]
+            wanted += [skeleton_hash ^ _ABJAD_SKELETON, skeleton_hash ^ _SKELETON_NAMES]
+        if bare:
+            wanted.append(key_hash(normalize_part_key(bare)) ^ _PHONETIC)
+        sounded_key = loan_key(text) if sounded else ""
+        if len(sounded_key) >= MIN_LOAN_KEY:
+            wanted.append(key_hash(sounded_key) ^ _LOAN)
+        found = self._values_of(wanted)
+        exact, by_bare, text_deletions, phonetic_deletions = found[:4]
+        exact_ids: list[int] = by_bare + exact
+        near_ids: list[int] = []
+        near_names: list[np.ndarray] = []  # names found through near spellings
+        if exact:
+            # The phonetic key's own neighbourhood, gathered when the index was built.
+            near_offsets = self._near_offsets
+            for vocab_id in exact:
+                start, end = near_offsets[vocab_id], near_offsets[vocab_id + 1]
+                if end > start:
+                    near_names.append(self._near[start:end].astype(np.intp))
+            near_ids += text_deletions
+        else:
+            near_ids += phonetic_deletions
+            near_ids += text_deletions
+            # Spelling-level typos matter when the phonetic key finds nothing as it is: every
+            # deletion looked up at once (most find nothing), as a spelling and as a deletion.
+            neighbourhood = _neighbourhood_of(phonetic, text)
+            if neighbourhood:
+                hashes = [key_hash(deletion) for deletion in neighbourhood]
+                for values in self._values_of([h ^ _PHONETIC for h in hashes]
+                                              + [h ^ _DELETION for h in hashes]):
+                    near_ids += values
         # The consonant key is where a name written without short vowels (Arabic script)
         # meets its Latin spellings (scripts.py): across scripts it is as good as an exact
         # spelling, whichever side the query is on. Within Latin script it is a loose hint
         # ("Ahmad" and "Hamid" share "hmd").
         levels: list[tuple[float, np.ndarray]] = []
-        skeleton_names = arrays.by_skeleton.get(skeleton)
+        rest = found[4:]
         if abjad:
-            exact_ids += self._by_skeleton.get(skeleton, ())
-            alternate = alternate_meeting_key(text)
+            exact_ids += rest[0]
             if alternate is not None:
-                exact_ids += self._by_skeleton.get(alternate, ())
+                exact_ids += rest[1]
+            rest = rest[2 if alternate is not None else 1:]
         else:
-            exact_ids += self._by_abjad_skeleton.get(skeleton, ())
-            if skeleton_names is not None:
-                levels.append((_LOOSE, skeleton_names))
-        if sounded:
+            exact_ids += rest[0]
+            if rest[1]:
+                number = rest[1][0]
+                offsets = self._skeleton_names_offsets
+                levels.append((_LOOSE, self._skeleton_names[
+                    offsets[number]:offsets[number + 1]].astype(np.intp)))
+            rest = rest[2:]
+        if bare:
+            exact_ids += rest[0]
+            rest = rest[1:]
+        if rest:
             # A name sounded out syllable by syllable meets its Latin spellings on consonant
             # classes (scripts.loan_key): a near spelling.
-            sounded_key = loan_key(text)
-            if len(sounded_key) >= MIN_LOAN_KEY:
-                near_ids += self._by_loan.get(sounded_key, ())
+            near_ids += rest[0]
         # Lower credits first: a name found at several credits keeps the best (assigned last).
         if near_ids:
-            near_names.append(arrays.gather(list(dict.fromkeys(near_ids))))
+            near_names.append(self._gather(list(dict.fromkeys(near_ids))))
         if near_names:
             levels.append((_NEAR, near_names[0] if len(near_names) == 1 else
                            np.concatenate(near_names)))
         exact_size = 0
         if exact_ids:
             distinct = list(dict.fromkeys(exact_ids))
-            exact_size = sum(arrays.sizes[v] for v in distinct)
-            levels.append((_EXACT, arrays.gather(distinct)))
+            exact_size = self._exact_size(distinct)
+            levels.append((_EXACT, self._gather(distinct)))
         return _Found(exact_size, tuple(levels))
+
+    # Retrieval.
 
     def _query_parts(self, query: NormalizedName) -> list[tuple[float, _Found]]:
         """Gives, per query part (and per join of adjacent parts), its weight and look-ups."""
@@ -395,17 +831,41 @@ class NameIndex:
         """Gives two all-zero arrays of one value per name, for the calling thread only (they
         must be all zeros again when the caller is done)."""
         arrays = getattr(self._scratch, "arrays", None)
-        if arrays is None or len(arrays[0]) != len(self._names):
-            arrays = (np.zeros(len(self._names)), np.zeros(len(self._names)))
+        if arrays is None or len(arrays[0]) != self._size:
+            arrays = (np.zeros(self._size), np.zeros(self._size))
             self._scratch.arrays = arrays
         return arrays
 
-    def _numpy_arrays(self) -> _Arrays:
-        """Gives the NumPy views of the index (built once, on first use)."""
-        arrays = self._arrays
-        if arrays is None or arrays.postings != len(self._postings):
-            arrays = self._arrays = _Arrays(self)
-        return arrays
+    def ranked(self, query: NormalizedName, total_weight: float, query_kind: str | None,
+               lists: set[str] | None, scored: int) -> tuple[np.ndarray, np.ndarray]:
+        """Gives the positions of the names worth scoring for a query and their overlap
+        (shared weight relative to the heavier name): at most `scored` of them, plus any tied
+        with the last, unordered."""
+        above_floor, shared = self._candidates(query, MIN_SHARED_WEIGHT * total_weight)
+        if query_kind:
+            kind_code = self.kind_codes.get(query_kind)
+            name_kinds = self._kinds[above_floor]
+            keep = name_kinds == 0
+            if kind_code is not None:
+                keep |= name_kinds == kind_code
+            above_floor, shared = above_floor[keep], shared[keep]
+        if lists is not None:
+            list_codes = [self.list_codes[lid] for lid in lists if lid in self.list_codes]
+            keep = np.isin(self._lists[above_floor], list_codes)
+            above_floor, shared = above_floor[keep], shared[keep]
+        # Shared weight relative to the heavier of the two names: among names sharing the
+        # same parts, the ones with fewer other parts come first. The overlap is rounded, so
+        # that near-equal sums rank as equal: every process (server workers, batch workers)
+        # must give the same answer for a name.
+        overlap = (shared / np.maximum(
+            total_weight, self._weights[above_floor].astype(np.float64))).round(9)
+        if len(above_floor) > scored:
+            # Only names at or above the scored-th best overlap can be ranked.
+            ordered = overlap.copy()
+            ordered.partition(len(overlap) - scored)
+            keep = overlap >= ordered[-scored]
+            above_floor, overlap = above_floor[keep], overlap[keep]
+        return above_floor, overlap
 
     def search(
         self,
@@ -418,71 +878,150 @@ class NameIndex:
         min_score: float = 0.5,
     ) -> list[Match]:
         """Gives the best-scoring list entries for a name, best first, one per entry."""
-        decision_threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        query_kind = canonical_kind(kind)
-        normalized_query = normalize_name(query, query_kind)
-        if not normalized_query.parts:
-            return []
-        total_weight = sum(
-            {p.phonetic: p.weight for p in normalized_query.parts if not p.initial}.values()
-        ) or 1.0
-        floor = MIN_SHARED_WEIGHT * total_weight
-        above_floor, shared = self._candidates(normalized_query, floor)
-        arrays = self._numpy_arrays()
-        if query_kind:
-            kind_code = arrays.kind_codes.get(query_kind)
-            name_kinds = arrays.kinds[above_floor]
-            keep = name_kinds == 0
-            if kind_code is not None:
-                keep |= name_kinds == kind_code
-            above_floor, shared = above_floor[keep], shared[keep]
-        if lists is not None:
-            list_codes = [arrays.list_codes[lid] for lid in lists if lid in arrays.list_codes]
-            keep = np.isin(arrays.lists[above_floor], list_codes)
-            above_floor, shared = above_floor[keep], shared[keep]
-        # Shared weight relative to the heavier of the two names: among names sharing the
-        # same parts, the ones with fewer other parts come first. Ties go to the earlier name,
-        # and the overlap is rounded first, so that near-equal sums rank as equal: every
-        # process (server workers, batch workers) must give the same answer for a name.
-        overlap = (shared / np.maximum(
-            total_weight, arrays.weights[above_floor])).round(9)
-        # A query without short vowels meets Latin names on consonant keys alone, which
-        # many names share: more of them are scored.
-        scored = ABJAD_CANDIDATES_SCORED if normalized_query.parts[0].abjad \
-            else CANDIDATES_SCORED
-        if len(above_floor) > scored:
-            # Only names at or above the scored-th best overlap can be ranked.
-            ordered = overlap.copy()
-            ordered.partition(len(overlap) - scored)
-            cut = ordered[-scored]
-            keep = overlap >= cut
-            above_floor, overlap = above_floor[keep], overlap[keep]
-        order = np.lexsort((above_floor, -overlap))[:scored]
-        ranked = above_floor[order].tolist()
-        best: dict[tuple[str, str], tuple[float, int, Workings | None]] = {}
-        for position in ranked:
-            score, workings = score_with_workings(normalized_query, self._normalized[position],
-                                                  strict=self._names[position].weak)
-            if score < min_score:
-                continue
-            entry = self._names[position]
-            key = (entry.list_id, entry.list_key)
-            if key not in best or score > best[key][0]:
-                best[key] = (score, position, workings)
-        results = sorted(best.values(), key=lambda item: (
-            -item[0], self._names[item[1]].list_id, self._names[item[1]].list_key))[:limit]
-        matches = []
-        for score, position, workings in results:
-            # Explanations only for the matches returned, from the workings of their scores.
-            explanation = explanation_of(workings)
-            explanation["threshold"] = decision_threshold
-            matches.append(Match(score, score >= decision_threshold, self._names[position],
-                                 explanation))
-        return matches
+        return search_segments(((self, None),), query, kind=kind, lists=lists, limit=limit,
+                               threshold=threshold, min_score=min_score)
+
+
+# An index searched with the entities its entries are linked to (None: the ones it was built
+# with).
+Segment = tuple[NameIndex, Mapping[EntryKey, str] | None]
+
+
+def search_segments(
+    segments: Sequence[Segment],
+    query: str,
+    *,
+    kind: str | None = None,
+    lists: set[str] | None = None,
+    limit: int = 5,
+    threshold: float | None = None,
+    min_score: float = 0.5,
+) -> list[Match]:
+    """Gives the best-scoring entries of several indexes for a name, best first, one per
+    entry, ranked as if the indexes were one with their names one after the other."""
+    decision_threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    query_kind = canonical_kind(kind)
+    normalized_query = normalize_name(query, query_kind)
+    if not normalized_query.parts:
+        return []
+    total_weight = sum(
+        {p.phonetic: p.weight for p in normalized_query.parts if not p.initial}.values()
+    ) or 1.0
+    # A query without short vowels meets Latin names on consonant keys alone, which many
+    # names share: more of them are scored.
+    scored = ABJAD_CANDIDATES_SCORED if normalized_query.parts[0].abjad else CANDIDATES_SCORED
+    found_segments, found_positions, found_overlaps = [], [], []
+    for number, (index, _) in enumerate(segments):
+        positions, overlap = index.ranked(normalized_query, total_weight, query_kind, lists,
+                                          scored)
+        if len(positions):
+            found_segments.append(np.full(len(positions), number))
+            found_positions.append(positions)
+            found_overlaps.append(overlap)
+    if not found_positions:
+        return []
+    segment_of = np.concatenate(found_segments)
+    positions = np.concatenate(found_positions)
+    overlaps = np.concatenate(found_overlaps)
+    # Ties go to the earlier name (the earlier index first): the same answer every time.
+    order = np.lexsort((positions, segment_of, -overlaps))[:scored]
+    best: dict[EntryKey, tuple[float, int, int, Workings | None]] = {}
+    for number, position in zip(segment_of[order].tolist(), positions[order].tolist(),
+                                strict=True):
+        index, linked = segments[number]
+        normalized = index.normalized_at(position)
+        score, workings = score_with_workings(normalized_query, normalized,
+                                              strict=bool(index._weak[position]))
+        if score < min_score:
+            continue
+        entry = int(index._name_entry[position])
+        key = (index._list_ids[int(index._entry_list[entry])],
+               _text(index._entry_key, index._entry_key_offsets, entry))
+        if key not in best or score > best[key][0]:
+            best[key] = (score, number, position, workings)
+    results = sorted(best.items(), key=lambda item: (-item[1][0], item[0][0], item[0][1]))
+    matches = []
+    for _, (score, number, position, workings) in results[:limit]:
+        index, linked = segments[number]
+        # Explanations only for the matches returned, from the workings of their scores.
+        explanation = explanation_of(workings)
+        explanation["threshold"] = decision_threshold
+        matches.append(Match(score, score >= decision_threshold,
+                             index.name_at(position, linked), explanation))
+    return matches
+
+
+class IndexSet:
+    """Several indexes searched as one (a machine's shared index of the lists and a process's
+    own small index of the registry), each with the entities its entries are linked to."""
+
+    def __init__(self, segments: Sequence[Segment]) -> None:
+        self.segments: tuple[Segment, ...] = tuple(segments)
+        # As `NameIndex.derived`: structures other modules derive from this set of names.
+        self.derived: dict[str, Any] = {}
+
+    def __len__(self) -> int:
+        return sum(len(index) for index, _ in self.segments)
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        lists: set[str] | None = None,
+        limit: int = 5,
+        threshold: float | None = None,
+        min_score: float = 0.5,
+    ) -> list[Match]:
+        """Gives the best-scoring entries for a name (`search_segments`)."""
+        return search_segments(self.segments, query, kind=kind, lists=lists, limit=limit,
+                               threshold=threshold, min_score=min_score)
+
+    def entries(self) -> Iterator[tuple[IndexedName, NormalizedName]]:
+        """Gives every name of every index with its normalised form, in order."""
+        for index, linked in self.segments:
+            yield from index.entries(linked)
+
+    def clear_lookup_cache(self) -> None:
+        """Forgets every index's remembered look-ups (for cold timings)."""
+        for index, _ in self.segments:
+            index.clear_lookup_cache()
+
+
+# Either kind of index, for code that only searches and scans names.
+SearchableIndex = NameIndex | IndexSet
+
+
+def _expand(ids: np.ndarray, offsets: np.ndarray, postings: np.ndarray,
+            postings_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gives, for groups of vocabulary ids (`ids` cut at `offsets`), the names of each group's
+    entries one after the other, cut at the returned offsets."""
+    sizes = np.diff(postings_offsets)[ids]
+    ends = np.cumsum(sizes)
+    starts = postings_offsets[:-1][ids]
+    source = np.repeat(starts - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends)
+                                                                   else 0)
+    group_ends = np.concatenate([[0], ends])[offsets]
+    return postings[source].astype(np.int32), group_ends.astype(np.int64)
+
+
+def _int_view(values: np.ndarray) -> memoryview:
+    """Gives an int64 array's memory as a sequence of Python integers, without a copy."""
+    return memoryview(np.ascontiguousarray(values, dtype=np.int64).data).cast("B").cast("q")
+
+
+def _bytes_view(values: np.ndarray) -> memoryview:
+    """Gives a byte array's memory without a copy (slices of it decode fastest)."""
+    return memoryview(values.data)
+
+
+def _text(blob: memoryview, offsets: np.ndarray, item: int) -> str:
+    return str(blob[int(offsets[item]):int(offsets[item + 1])], "utf-8")
 
 
 _NO_POSITIONS: Final = np.zeros(0, dtype=np.intp)
 _NO_WEIGHTS: Final = np.zeros(0)
+_NO_IDS: Final = np.zeros(0, dtype=np.int32)
 
 
 class _Found(NamedTuple):
@@ -493,48 +1032,11 @@ class _Found(NamedTuple):
     levels: tuple[tuple[float, np.ndarray], ...]
 
 
-class _Arrays:
-    """NumPy views of an index: postings (one flat array, offsets per vocabulary id), per-name
-    kind and list codes, weights."""
-
-    __slots__ = ("by_skeleton", "kind_codes", "kinds", "list_codes", "lists", "near",
-                 "postings", "sizes", "views", "weights")
-
-    def __init__(self, index: NameIndex) -> None:
-        self.sizes = [len(p) for p in index._postings]
-        # Positions as NumPy's index type: other index arrays are converted on every use.
-        flat = np.fromiter(chain.from_iterable(index._postings), dtype=np.intp,
-                           count=sum(self.sizes))
-        ends = np.cumsum(np.array(self.sizes, dtype=np.int64)).tolist()
-        self.views = [flat[end - size:end] for end, size in zip(ends, self.sizes, strict=True)]
-        # The names of the entries near each entry's phonetic key, gathered once.
-        self.near = [self.gather(list(dict.fromkeys(ids))) if ids else _NO_POSITIONS
-                     for ids in index._near_of]
-        # The names of all entries with one consonant skeleton, gathered once.
-        self.by_skeleton = {skeleton: self.gather(ids)
-                            for skeleton, ids in index._by_skeleton.items()}
-        self.postings = len(index._postings)
-        self.weights = np.array(index._weights, dtype=np.float64)
-        # Kind 0 is "unknown" (matches every query kind).
-        self.kind_codes: dict[str, int] = {}
-        kinds = np.zeros(len(index._kinds), dtype=np.int8)
-        for position, kind in enumerate(index._kinds):
-            if kind is not None:
-                kinds[position] = self.kind_codes.setdefault(kind, len(self.kind_codes) + 1)
-        self.kinds = kinds
-        self.list_codes: dict[str, int] = {}
-        self.lists = np.array([self.list_codes.setdefault(name.list_id, len(self.list_codes))
-                               for name in index._names], dtype=np.int32)
-
-
-    def gather(self, vocab_ids: list[int]) -> np.ndarray:
-        """Gives the positions of the names of these vocabulary ids, one after the other."""
-        views = self.views
-        if len(vocab_ids) == 1:
-            return views[vocab_ids[0]]
-        return np.concatenate([views[v] for v in vocab_ids])
-
-
 def normalize_part_key(text: str) -> str:
     """Gives the phonetic key of a raw lower-case token (for joins and article-less forms)."""
     return phonetic_key(text)
+
+
+def saved_size(folder: Path) -> int:
+    """Gives the bytes a saved index takes on disk."""
+    return sum(entry.stat().st_size for entry in os.scandir(folder) if entry.is_file())

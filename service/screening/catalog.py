@@ -2,9 +2,12 @@
 
 Each process holds one index. Before every screening it reads the active version ids and a
 fingerprint of the registry's names (two small queries); when either changed — an import in
-any process, a registry edit — the index is rebuilt from the database, so every server
-process screens against a new version without a restart. A screening keeps the index object
-it started with, so its answer comes wholly from one set of versions.
+any process, a registry edit, a link decision — the process takes the new state, so every
+server process screens against a new version without a restart. The lists' names come from
+the machine's shared index file of the active versions (`shared_index`), built once by
+whichever process needs it first (usually the import itself) and mapped by all; the
+registry's few names and the entries' links are read afresh by each process. A screening
+keeps the index object it started with, so its answer comes wholly from one set of versions.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from types import MappingProxyType
+from itertools import chain
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,9 +28,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from service import metrics
+from service.config import INSTANCE_DIR, Settings
 from service.errors import ServiceError
-from service.matching.details import Details, entry_details
-from service.matching.index import IndexedName, NameIndex
+from service.matching.details import NO_DETAILS, Details, entry_details
+from service.matching.index import IndexedName, IndexSet, NameIndex
 from service.models import (
     Entity,
     EntityLink,
@@ -37,6 +42,7 @@ from service.models import (
     SanctionsList,
 )
 from service.registry.designations import ACCEPTED_LINK_STATES
+from service.screening.shared_index import SharedIndex, open_or_build, version_set_key
 from service.terms import REGISTRY_LIST
 
 
@@ -59,32 +65,67 @@ class VersionInfo:
 
 
 EntryKey = tuple[str, str]  # (list id, entry key)
-_EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
 class EntryDetails:
-    """What the index keeps of the entries for comparing details: each entry's normalised
-    details, its names (to score an entry found by identifier), and the entries by each
-    canonical identifier form."""
+    """What the index keeps of the list entries for comparing details: each entry's
+    normalised details, its names (to score an entry found by identifier), and the entries by
+    each canonical identifier form. Read from the shared index's entry payloads and tags."""
 
-    details: Mapping[EntryKey, Details] = field(default_factory=lambda: _EMPTY)
-    names: Mapping[EntryKey, tuple[IndexedName, ...]] = field(default_factory=lambda: _EMPTY)
-    by_identifier: Mapping[str, tuple[EntryKey, ...]] = field(default_factory=lambda: _EMPTY)
+    def __init__(self, index: NameIndex | None = None,
+                 linked: Mapping[EntryKey, str] | None = None) -> None:
+        self._index = index
+        self._linked = linked
+
+    def details(self, key: EntryKey) -> Details:
+        """Gives an entry's details (none when it has none, or is not indexed)."""
+        stored = self._index.payload(*key) if self._index is not None else None
+        return Details.from_stored(stored) if stored else NO_DETAILS
+
+    def with_identifier(self, form: str) -> tuple[EntryKey, ...]:
+        """Gives the entries holding an identifier in this canonical form."""
+        if self._index is None:
+            return ()
+        # The index finds entries by a hash of the form: each is checked against its details.
+        return tuple(key for key in self._index.entries_tagged(form)
+                     if form in self.details(key).id_forms())
+
+    def names(self, key: EntryKey) -> tuple[IndexedName, ...]:
+        """Gives an entry's indexed names."""
+        if self._index is None:
+            return ()
+        return self._index.names_of(key[0], key[1], self._linked or {})
 
 
 @dataclass(frozen=True)
 class LoadedIndex:
     """An index together with the list versions and registry state it was built from."""
 
-    index: NameIndex
+    index: IndexSet
     versions: tuple[VersionInfo, ...]
     fingerprint: tuple[Any, ...]
     entries: EntryDetails = field(default_factory=EntryDetails)
+    # The machine's shared file of the lists' names, kept open (and marked in use) for as long
+    # as this index is.
+    shared: SharedIndex | None = None
 
     def version_of(self, list_id: str) -> int | None:
         """Gives the version id of the list this index holds, if any."""
         return next((v.version for v in self.versions if v.list_id == list_id), None)
+
+
+def loaded_from_names(names: Iterable[IndexedName],
+                      details: Mapping[EntryKey, Details] | None = None) -> LoadedIndex:
+    """Gives an in-memory index of some names with their entries' details, holding no list
+    version (for benchmarks and tools that screen names of their own)."""
+    index = NameIndex.build(names, _extras(details or {}))
+    return LoadedIndex(IndexSet([(index, None)]), (), (), EntryDetails(index, None))
+
+
+def _extras(details: Mapping[EntryKey, Details]) -> dict[EntryKey, tuple[Any, list[str]]]:
+    """Gives what the index stores with each entry: its details, found by identifier form."""
+    return {key: (found.to_stored(), sorted(found.id_forms()))
+            for key, found in details.items() if found}
 
 
 def current_fingerprint(session: Session) -> tuple[Any, ...]:
@@ -117,18 +158,20 @@ def linked_entries(session: Session) -> dict[tuple[str, str], str]:
 
 
 def version_names(session: Session, list_id: str, version_id: int,
-                  linked: dict[tuple[str, str], str]) -> list[IndexedName]:
-    """Gives every name of one list version as the index stores it."""
-    rows = session.connection().execute(
+                  linked: Mapping[EntryKey, str] | None = None) -> Iterator[IndexedName]:
+    """Gives every name of one list version as the index stores it, streamed from the
+    database (a million names are never all objects at once)."""
+    linked = linked or {}
+    rows = session.connection().execution_options(yield_per=_BATCH).execute(
         select(ListEntryRow.key, ListEntryRow.kind, ListEntryRow.name,  # type: ignore[call-overload]
                ListEntryRow.programs, ListEntryName.name, ListEntryName.weak)
         .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
         .where(ListEntryName.version_id == version_id)
         .order_by(ListEntryName.id)
     )
-    return [IndexedName(list_id, key, name, primary, kind, tuple(programs),
-                        entity_id=linked.get((list_id, key)), weak=bool(weak))
-            for key, kind, primary, programs, name, weak in rows]
+    for key, kind, primary, programs, name, weak in rows:
+        yield IndexedName(list_id, key, name, primary, kind, tuple(programs),
+                          entity_id=linked.get((list_id, key)), weak=bool(weak))
 
 
 def version_details(session: Session, list_id: str, version_id: int
@@ -140,7 +183,7 @@ def version_details(session: Session, list_id: str, version_id: int
     fall behind the normalisation rules.
     """
     found: dict[EntryKey, Details] = {}
-    for key, data in session.connection().execute(
+    for key, data in session.connection().execution_options(yield_per=_BATCH).execute(
         select(ListEntryRow.key, ListEntryRow.data)  # type: ignore[call-overload]
         .where(ListEntryRow.version_id == version_id)
         .order_by(ListEntryRow.id)
@@ -151,21 +194,6 @@ def version_details(session: Session, list_id: str, version_id: int
     return found
 
 
-def gather_entries(names: list[IndexedName], details: dict[EntryKey, Details]) -> EntryDetails:
-    """Gives the details, the names by entry and the entries by identifier form."""
-    by_entry: dict[EntryKey, list[IndexedName]] = defaultdict(list)
-    for name in names:
-        by_entry[(name.list_id, name.list_key)].append(name)
-    by_identifier: dict[str, list[EntryKey]] = defaultdict(list)
-    for key, entry in details.items():
-        for form in entry.id_forms():
-            by_identifier[form].append(key)
-    return EntryDetails(
-        MappingProxyType(details),
-        MappingProxyType({key: tuple(found) for key, found in by_entry.items()}),
-        MappingProxyType({form: tuple(keys) for form, keys in by_identifier.items()}))
-
-
 class PinnedVersionMissing(ServiceError):
     """A version a job was pinned to can no longer be loaded."""
 
@@ -173,65 +201,115 @@ class PinnedVersionMissing(ServiceError):
     code = "pinned_version_missing"
 
 
+_BATCH = 10_000
+
+
+def index_directory(session: Session) -> Path:
+    """Gives the folder of this machine's index files (setting `XREF_INDEX_DIR`)."""
+    configured = Settings.from_env().index_dir
+    if configured:
+        return Path(configured)
+    url = session.get_bind().engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(str(url.database)).resolve().parent / "index"
+    return INSTANCE_DIR / "index"
+
+
 def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None,
-                pinned: Sequence[tuple[str, int]] | None = None) -> LoadedIndex:
-    """Gives a new index of every name of the active versions (or of the `pinned` (list,
+                pinned: Sequence[tuple[str, int]] | None = None,
+                reuse: SharedIndex | None = None) -> LoadedIndex:
+    """Gives an index of every name of the active versions (or of the `pinned` (list,
     version) pairs) and of the registry.
 
-    Raises PinnedVersionMissing when a pinned version is gone or has lost its names.
+    The lists' names come from the machine's shared index file of those versions (built
+    here if it does not exist yet; `reuse` when it is that one); the registry's few names and
+    the entities the entries are linked to are read afresh. Raises PinnedVersionMissing when
+    a pinned version is gone or has lost its names.
     """
     fingerprint = fingerprint or current_fingerprint(session)
     connection = session.connection()
-    linked = linked_entries(session)
-    names: list[IndexedName] = []
-    versions: list[VersionInfo] = []
-    details: dict[EntryKey, Details] = {}
     if pinned is None:
         query = (select(SanctionsList.id, ListVersion.id, ListVersion.data_date,  # type: ignore[call-overload]
-                        ListVersion.entry_count)
+                        ListVersion.entry_count, ListVersion.content_sha256)
                  .join(ListVersion, ListVersion.id == SanctionsList.active_version_id)
                  .order_by(SanctionsList.id))
     else:
         query = (select(ListVersion.list_id, ListVersion.id, ListVersion.data_date,  # type: ignore[call-overload]
-                        ListVersion.entry_count)
+                        ListVersion.entry_count, ListVersion.content_sha256)
                  .where(ListVersion.id.in_([version for _, version in pinned]))  # type: ignore[union-attr]
                  .order_by(ListVersion.list_id))
-    for list_id, version_id, data_date, entry_count in connection.execute(query).all():
-        versions.append(VersionInfo(list_id, version_id, data_date))
-        loaded_names = version_names(session, list_id, version_id, linked)
-        if pinned is not None and entry_count and not loaded_names:
+    rows = connection.execute(query).all()
+    versions = tuple(VersionInfo(list_id, version_id, data_date)
+                     for list_id, version_id, data_date, _, _ in rows)
+    if pinned is not None:
+        _check_pinned(session, pinned, rows)
+    key = version_set_key([(list_id, version_id, digest)
+                           for list_id, version_id, _, _, digest in rows])
+    if reuse is not None and reuse.key == key:
+        shared = reuse
+    else:
+        shared = open_or_build(index_directory(session), key,
+                               lambda: _lists_index(session, versions))
+    linked = linked_entries(session)
+    lists_index = shared.index
+    registry = _registry_index(session, lists_index, linked)
+    return LoadedIndex(IndexSet([(lists_index, linked), (registry, None)]), versions,
+                       fingerprint, EntryDetails(lists_index, linked), shared)
+
+
+def _check_pinned(session: Session, pinned: Sequence[tuple[str, int]],
+                  rows: Sequence[Any]) -> None:
+    found = {(list_id, version_id) for list_id, version_id, _, _, _ in rows}
+    missing = [pair for pair in pinned if tuple(pair) not in found]
+    if missing:
+        list_id, version_id = missing[0]
+        raise PinnedVersionMissing(
+            f"Version {version_id} of {list_id}, which the job was started on, can no "
+            "longer be loaded; the job is not finished against another version.",
+            details={"list": list_id, "version": version_id})
+    for list_id, version_id, _, entry_count, _ in rows:
+        if entry_count and not session.connection().execute(
+                select(ListEntryName.id).where(  # type: ignore[call-overload]
+                    ListEntryName.version_id == version_id).limit(1)).first():
             raise PinnedVersionMissing(
                 f"Version {version_id} of {list_id}, which the job was started on, has lost "
                 "its entries; the job is not finished against another version.",
                 details={"list": list_id, "version": version_id})
-        names.extend(loaded_names)
-        details.update(version_details(session, list_id, version_id))
-    if pinned is not None:
-        found = {(v.list_id, v.version) for v in versions}
-        missing = [pair for pair in pinned if tuple(pair) not in found]
-        if missing:
-            list_id, version_id = missing[0]
-            raise PinnedVersionMissing(
-                f"Version {version_id} of {list_id}, which the job was started on, can no "
-                "longer be loaded; the job is not finished against another version.",
-                details={"list": list_id, "version": version_id})
 
+
+def _lists_index(session: Session, versions: Sequence[VersionInfo]) -> NameIndex:
+    """Gives a new index of every name of the versions, with their entries' details."""
+    started = time.perf_counter()
+    details: dict[EntryKey, Details] = {}
+    for version in versions:
+        details.update(version_details(session, version.list_id, version.version))
+    index = NameIndex.build(
+        chain.from_iterable(version_names(session, version.list_id, version.version)
+                            for version in versions),
+        _extras(details))
+    metrics.INDEX_BUILD_SECONDS.observe(time.perf_counter() - started)
+    return index
+
+
+def _registry_index(session: Session, lists_index: NameIndex,
+                    linked: Mapping[EntryKey, str]) -> NameIndex:
+    """Gives an index of the registry's own names, each with the programs of the list entries
+    its entity is linked to."""
     programs_by_entity: dict[str, set[str]] = defaultdict(set)
-    for name in names:
-        if name.entity_id:
-            programs_by_entity[name.entity_id].update(name.programs)
-    for entity_id, kind, canonical, spelling in connection.execute(
-        select(Entity.id, Entity.kind, Entity.name, EntityName.name)  # type: ignore[call-overload]
-        .join(EntityName, EntityName.entity_id == Entity.id)
-        .where(EntityName.role == "name")
-        .order_by(EntityName.id)
-    ).all():
-        names.append(IndexedName(REGISTRY_LIST, entity_id, spelling, canonical, kind,
-                                 tuple(sorted(programs_by_entity.get(entity_id, ()))),
-                                 entity_id=entity_id))
-    return LoadedIndex(NameIndex.build(names), tuple(versions), fingerprint,
-                       gather_entries([n for n in names if n.list_id != REGISTRY_LIST],
-                                      details))
+    for (list_id, key), entity_id in linked.items():
+        for name in lists_index.names_of(list_id, key)[:1]:
+            programs_by_entity[entity_id].update(name.programs)
+    names = [
+        IndexedName(REGISTRY_LIST, entity_id, spelling, canonical, kind,
+                    tuple(sorted(programs_by_entity.get(entity_id, ()))), entity_id=entity_id)
+        for entity_id, kind, canonical, spelling in session.connection().execute(
+            select(Entity.id, Entity.kind, Entity.name, EntityName.name)  # type: ignore[call-overload]
+            .join(EntityName, EntityName.entity_id == Entity.id)
+            .where(EntityName.role == "name")
+            .order_by(EntityName.id)
+        ).all()
+    ]
+    return NameIndex.build(names)
 
 
 class IndexHolder:
@@ -301,9 +379,11 @@ class IndexHolder:
             with self._lock:
                 loaded = self._loaded
                 if loaded is None or loaded.fingerprint != fingerprint:
-                    started = time.perf_counter()
-                    loaded = build_index(session, fingerprint)
-                    metrics.INDEX_BUILD_SECONDS.observe(time.perf_counter() - started)
+                    # Another set of versions maps (or first builds) the machine's file of
+                    # that set; a registry edit or link decision only reads the registry
+                    # again. Requests meanwhile wait here rather than fail.
+                    loaded = build_index(session, fingerprint,
+                                         reuse=loaded.shared if loaded is not None else None)
                     metrics.INDEX_NAMES.set(len(loaded.index))
                     self._loaded = loaded
                 return loaded

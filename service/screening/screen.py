@@ -146,7 +146,7 @@ def _search(request: ScreeningRequest, loaded: LoadedIndex, chosen: set[str] | N
     for match in found:
         key = (match.name.list_id, match.name.list_key)
         result = compare_details(match.score, request.details,
-                                 loaded.entries.details.get(key, NO_DETAILS))
+                                 loaded.entries.details(key))
         explanation = {**match.explanation, **result.explanation()}
         rescored.append(Match(result.score, result.score >= decision, match.name, explanation))
     rescored.sort(key=lambda m: (-m.score, m.name.list_id, m.name.list_key))
@@ -160,10 +160,10 @@ def _by_identifier(request: ScreeningRequest, loaded: LoadedIndex, chosen: set[s
     query_kind = canonical_kind(request.kind)
     matches = []
     for form in sorted(request.details.id_forms()):
-        for key in loaded.entries.by_identifier.get(form, ()):
+        for key in loaded.entries.with_identifier(form):
             if key in seen or (chosen is not None and key[0] not in chosen):
                 continue
-            names = loaded.entries.names.get(key, ())
+            names = loaded.entries.names(key)
             if not names or (query_kind and canonical_kind(names[0].kind) not in (
                     None, query_kind)):
                 continue
