@@ -34,9 +34,9 @@ from bench.matching_bench import (
 from service.lists.entry import ListEntry
 from service.lists.sources import parse
 from service.matching.details import country_code, entry_details, query_details
-from service.matching.index import IndexedName, NameIndex
+from service.matching.index import IndexedName
 from service.matching.normalize import normalize_name
-from service.screening.catalog import LoadedIndex, gather_entries
+from service.screening.catalog import LoadedIndex, loaded_from_names
 from service.screening.screen import ScreeningRequest, screen_names
 
 # Years added to the true birth year for the contradicting queries: far beyond any tolerance.
@@ -52,7 +52,7 @@ def loaded_list(list_id: str, entries: list[ListEntry]) -> tuple[LoadedIndex, li
     names = [IndexedName(list_id, e.key, n.name, e.name, e.kind, tuple(e.programs),
                          weak=n.weak) for e in entries for n in e.all_names()]
     details = {(list_id, e.key): d for e in entries if (d := entry_details(e.to_dict()))}
-    return LoadedIndex(NameIndex.build(names), (), (), gather_entries(names, details)), names
+    return loaded_from_names(names, details), names
 
 
 def _entries(path: Path) -> list[ListEntry]:
@@ -213,7 +213,7 @@ def _peer_seconds(loaded: LoadedIndex, rows: list[dict[str, str]], repeats: int
                                   "birthDate": [(row["date_of_birth"] or "")[:4]],
                                   "nationality": [row["nationality"] or ""]})
         for match in loaded.index.search(row["full_name"], limit=5):
-            details = loaded.entries.details.get((match.name.list_id, match.name.list_key))
+            details = loaded.entries.details((match.name.list_id, match.name.list_key))
             props = {"name": [match.name.name]}
             if details:
                 props["birthDate"] = [d.text().rstrip("~") for d in details.birth_dates]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The tests' shared index files go to a folder of their own, not the checkout's instance/.
+    os.environ.setdefault("XREF_INDEX_DIR", tempfile.mkdtemp(prefix="xref-test-index-"))
     if os.environ.get("CI") and not POSTGRES_URL:
         raise pytest.UsageError("CI must run the database tests on PostgreSQL: "
                                 "set XREF_TEST_DATABASE_URL.")

@@ -137,3 +137,24 @@ def test_every_returned_match_is_explained(index: NameIndex) -> None:
         assert result.explanation["score"] == round(result.score, 4)
         assert result.explanation["aligned"]
         assert result.explanation["threshold"] == 0.8
+
+
+def test_a_saved_index_mapped_back_answers_the_same(index: NameIndex, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    index.save(tmp_path / "saved")
+    mapped = NameIndex.open(tmp_path / "saved")
+    assert len(mapped) == len(index)
+    for query in ("Qassem Suleimani", "Kataib Hizbullah", "قيس الخزعلي", "AAH Trading Company",
+                  "Qasem Soleim ani"):
+        assert [(r.name, r.score, r.explanation) for r in mapped.search(query)] == \
+            [(r.name, r.score, r.explanation) for r in index.search(query)]
+
+
+def test_an_index_of_another_storage_format_is_not_read(index: NameIndex, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    index.save(tmp_path / "saved")
+    header = json.loads((tmp_path / "saved" / "header.json").read_text())
+    header["format"] = -1
+    (tmp_path / "saved" / "header.json").write_text(json.dumps(header))
+    with pytest.raises(ValueError, match="storage format"):
+        NameIndex.open(tmp_path / "saved")

@@ -1,0 +1,136 @@
+"""The machine's shared index files: built once per set of versions, mapped by every process,
+switched atomically when a new version is imported, removed when nobody maps them."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from service.db import make_engine
+from service.registry.entities import create_entity
+from service.screening import catalog, shared_index
+from service.screening.catalog import IndexHolder, build_index
+from service.screening.screen import ScreeningRequest, screen_names
+from tests.conftest import import_excerpt
+
+
+@pytest.fixture
+def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "index-files"
+    monkeypatch.setenv("XREF_INDEX_DIR", str(folder))
+    return folder
+
+
+def _mapped_paths() -> str:
+    return Path("/proc/self/maps").read_text()
+
+
+def _top(session_index: catalog.LoadedIndex, name: str) -> list[tuple[str, str, float]]:
+    return [(m.name.list_id, m.name.list_key, m.score)
+            for m in session_index.index.search(name, limit=3)]
+
+
+def test_a_version_set_is_built_once_and_mapped_by_the_next_process(
+        session: Session, index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_excerpt(session)
+    first = build_index(session)
+    assert first.shared is not None
+    folder = first.shared.folder
+    assert folder.parent == index_dir and (folder / "header.json").exists()
+    # Another process of the machine: nothing held in memory, and building is not allowed.
+    monkeypatch.setattr(shared_index, "_OPEN", type(shared_index._OPEN)())
+
+    def no_build(*_: object) -> None:
+        raise AssertionError("the index was built again")
+
+    monkeypatch.setattr(catalog, "_lists_index", no_build)
+    second = build_index(session)
+    assert second.shared is not None and second.shared is not first.shared
+    assert second.shared.folder == folder
+    # Its arrays are pages of the files, not copies.
+    assert str(folder / "postings.npy") in _mapped_paths()
+    for name in ("Qasem Soleimani", "Kata'ib Hizballah", "Qais al-Khazali"):
+        assert _top(second, name) == _top(first, name)
+    assert ("us_ofac_sdn", "10481") in [hit[:2] for hit in _top(first, "Qasem Soleimani")]
+
+
+def test_a_new_version_switches_to_a_new_file_and_the_old_goes_when_unused(
+        seeded_database_url: str, index_dir: Path) -> None:
+    engine = make_engine(seeded_database_url)
+    holder = IndexHolder()
+    with Session(engine, expire_on_commit=False) as session:
+        import_excerpt(session, "sdn-2021-07")
+    before = holder.current(engine)
+    assert before.shared is not None
+    old_folder = before.shared.folder
+    with Session(engine, expire_on_commit=False) as session:
+        import_excerpt(session, "sdn-2024-05")
+    after = holder.current(engine)
+    assert after.shared is not None and after.shared.folder != old_folder
+    assert after.version_of("us_ofac_sdn") != before.version_of("us_ofac_sdn")
+    # Still in use by the screening that holds the old index: kept.
+    assert old_folder.exists()
+    assert old_folder.name not in shared_index.remove_unused(index_dir)
+    del before
+    gc.collect()
+    assert old_folder.name in shared_index.remove_unused(index_dir)
+    assert not old_folder.exists() and after.shared.folder.exists()
+    engine.dispose()
+
+
+def test_a_registry_edit_reuses_the_file(session: Session, index_dir: Path) -> None:
+    import_excerpt(session)
+    engine = session.get_bind()
+    holder = IndexHolder()
+    before = holder.current(engine)  # type: ignore[arg-type]
+    create_entity({"name": "Harakat Hezbollah al-Nujaba", "kind": "organization",
+                   "names": ["Nujaba Movement"]}, session=session)
+    session.commit()
+    after = holder.current(engine)  # type: ignore[arg-type]
+    assert after is not before and after.shared is before.shared
+    found = after.index.search("Nujaba Movement", kind="organization")
+    assert found and found[0].name.list_id == "registry"
+
+
+def test_screening_goes_on_while_a_new_version_is_imported(
+        seeded_database_url: str, index_dir: Path) -> None:
+    engine = make_engine(seeded_database_url)
+    holder = IndexHolder()
+    with Session(engine, expire_on_commit=False) as session:
+        first = import_excerpt(session, "sdn-2021-07")
+    holder.current(engine)
+    answers: list[tuple[int | None, str]] = []
+    failures: list[BaseException] = []
+    importing = threading.Event()
+    done = threading.Event()
+
+    def screen_until_done() -> None:
+        try:
+            last_round = False
+            while not last_round:
+                last_round = done.is_set()  # one more screening after the import committed
+                loaded = holder.current(engine)
+                result = screen_names([ScreeningRequest("Qasem Soleimani")], loaded=loaded)
+                answers.append((loaded.version_of("us_ofac_sdn"),
+                                result[0].matches[0].name.list_key))
+                importing.set()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+            importing.set()
+
+    screener = threading.Thread(target=screen_until_done)
+    screener.start()
+    importing.wait(30)
+    with Session(engine, expire_on_commit=False) as session:
+        second = import_excerpt(session, "sdn-2024-05")
+    done.set()
+    screener.join(60)
+    assert not failures
+    assert {version for version, _ in answers} <= {first, second}
+    assert answers[-1][0] == second
+    assert all(key == "10481" for _, key in answers)
+    engine.dispose()
