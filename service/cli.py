@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,8 +159,68 @@ def serve() -> None:
         # One key for every worker, or a console session signed by one worker would be
         # refused by the next; made here, it lasts until the server restarts.
         os.environ["XREF_SESSION_KEY"] = secrets.token_hex(32)
+    _prepare_index()
     click.echo(f"serving on http://{settings.host}:{settings.port}", err=True)
     os.execv(gunicorn, argv)
+
+
+def _prepare_index() -> None:
+    """Builds the machine's index file of the active versions if it is missing, before the
+    workers start: they then only map it, and the memory the build took goes with this
+    process image (replaced by gunicorn's). A database not ready yet is left to the workers."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from service.db import session_scope
+    from service.screening.catalog import build_index
+
+    started = time.perf_counter()
+    try:
+        with session_scope(_engine()) as session:
+            loaded = build_index(session)
+    except SQLAlchemyError as error:
+        click.echo(f"index not prepared ({type(error).__name__}); the workers will build it",
+                   err=True)
+        return
+    click.echo(f"index ready: {len(loaded.index):,} names in "
+               f"{time.perf_counter() - started:.1f} s", err=True)
+
+
+@main.group("index")
+def index_group() -> None:
+    """The machine's screening index files (one per set of active list versions)."""
+
+
+@index_group.command("build")
+def index_build() -> None:
+    """Build (or map, when it exists) the index file of the active versions, and say where."""
+    from service.db import session_scope
+    from service.matching.index import saved_size
+    from service.screening.catalog import build_index
+
+    started = time.perf_counter()
+    with session_scope(_engine()) as session:
+        loaded = build_index(session)
+    assert loaded.shared is not None
+    size = saved_size(loaded.shared.folder)
+    names = len(loaded.shared.index)
+    click.echo(f"{loaded.shared.folder}: {names:,} list names, {size / 1e6:.1f} MB "
+               f"({size / max(names, 1):.0f} bytes a name), ready in "
+               f"{time.perf_counter() - started:.1f} s")
+
+
+@index_group.command("prune")
+def index_prune() -> None:
+    """Remove the index files no process of this machine maps."""
+    from service.db import session_scope
+    from service.screening.catalog import build_index, index_directory
+    from service.screening.shared_index import remove_unused
+
+    with session_scope(_engine()) as session:
+        directory = index_directory(session)
+        active = build_index(session).shared
+    # The active versions' folder stays, so that the next process to start maps it at once.
+    removed = remove_unused(directory, keep={active.key} if active else (), grace_seconds=0)
+    click.echo(f"removed {len(removed)} unused index folder(s) from {directory}")
 
 
 @main.group("lists")

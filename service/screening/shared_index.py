@@ -12,8 +12,10 @@ Each key has a lock file beside its folder (`<key>.lock`, flock):
   renamed);
 - a process that maps the folder holds it shared for as long as it uses it;
 - a folder is removed only when its lock can be taken exclusively without waiting, that is
-  when no process maps it. A new version set therefore gets a new folder beside the old one,
-  processes switch when theirs is complete, and the old one goes when its last user is done.
+  when no process maps it, and it is not brand new (an import builds the next folder before
+  the server's processes switch to it). A new version set therefore gets a new folder beside
+  the old one, processes switch when theirs is complete, and the old one goes when its last
+  user is done.
 
 Several machines on one database each build (or copy in) their own folders: nothing here is
 shared beyond the machine.
@@ -28,14 +30,18 @@ import logging
 import os
 import shutil
 import threading
+import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 from service.matching.algorithm import MATCHER
 from service.matching.index import HEADER_FILE, STORAGE_FORMAT, NameIndex
 
 log = logging.getLogger(__name__)
+
+# An unused folder younger than this (s) is kept (`remove_unused`).
+UNUSED_GRACE_SECONDS = 600.0
 
 # The processes' open folders, by path: one mapping per folder and process.
 _OPEN: weakref.WeakValueDictionary[Path, SharedIndex] = weakref.WeakValueDictionary()
@@ -92,7 +98,7 @@ def open_or_build(directory: Path, key: str, build: Callable[[], NameIndex]) -> 
     shared = SharedIndex(key, folder, index, lock_fd)
     with _OPEN_LOCK:
         _OPEN[folder] = shared
-    remove_unused(directory)
+    remove_unused(directory, keep={key})
     return shared
 
 
@@ -105,14 +111,23 @@ def _build_folder(directory: Path, key: str, build: Callable[[], NameIndex]) -> 
     os.rename(temporary, folder)  # the folder appears whole or not at all
 
 
-def remove_unused(directory: Path) -> list[str]:
-    """Removes the index folders no process maps (and builds a crash left behind); gives
-    their keys."""
+def remove_unused(directory: Path, keep: Collection[str] = (),
+                  grace_seconds: float = UNUSED_GRACE_SECONDS) -> list[str]:
+    """Removes the index folders no process maps (and builds a crash left behind), except
+    the `keep` ones and those written in the last `grace_seconds`; gives their keys.
+
+    The grace period keeps a folder an import has just built, before the server's processes
+    switch to it, and the last one used when every process has stopped for a moment.
+    """
     removed: list[str] = []
     if not directory.exists():
         return removed
+    now = time.time()
     for lock_path in sorted(directory.glob("*.lock")):
         key = lock_path.stem
+        folder = directory / key
+        if key in keep or (folder.exists() and now - folder.stat().st_mtime < grace_seconds):
+            continue
         try:
             lock_fd = os.open(lock_path, os.O_RDWR)
         except FileNotFoundError:

@@ -8,8 +8,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlmodel import Session
 
+from service.cli import main
 from service.db import make_engine
 from service.registry.entities import create_entity
 from service.screening import catalog, shared_index
@@ -74,10 +76,10 @@ def test_a_new_version_switches_to_a_new_file_and_the_old_goes_when_unused(
     assert after.version_of("us_ofac_sdn") != before.version_of("us_ofac_sdn")
     # Still in use by the screening that holds the old index: kept.
     assert old_folder.exists()
-    assert old_folder.name not in shared_index.remove_unused(index_dir)
+    assert old_folder.name not in shared_index.remove_unused(index_dir, grace_seconds=0)
     del before
     gc.collect()
-    assert old_folder.name in shared_index.remove_unused(index_dir)
+    assert old_folder.name in shared_index.remove_unused(index_dir, grace_seconds=0)
     assert not old_folder.exists() and after.shared.folder.exists()
     engine.dispose()
 
@@ -134,3 +136,22 @@ def test_screening_goes_on_while_a_new_version_is_imported(
     assert answers[-1][0] == second
     assert all(key == "10481" for _, key in answers)
     engine.dispose()
+
+
+def test_the_cli_builds_the_active_file_and_prunes_the_unused_ones(
+        runner: CliRunner, session: Session, index_dir: Path) -> None:
+    import_excerpt(session, "sdn-2021-07")
+    old = build_index(session).shared
+    assert old is not None
+    old_key = old.key
+    del old
+    import_excerpt(session, "sdn-2024-05")
+    built = runner.invoke(main, ["index", "build"])
+    assert built.exit_code == 0, built.output
+    assert "list names" in built.output and "bytes a name" in built.output
+    gc.collect()
+    pruned = runner.invoke(main, ["index", "prune"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "removed 1 unused index folder" in pruned.output
+    assert not (index_dir / old_key).exists()
+    assert len([p for p in index_dir.iterdir() if p.is_dir()]) == 1
