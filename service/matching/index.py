@@ -81,6 +81,13 @@ LOOKUP_CACHE_SIZE: Final = 50_000
 # Normalised forms of indexed names remembered after scoring (then forgotten all at once):
 # the names that keep coming up as candidates are few next to a million.
 NORMALIZED_CACHE_SIZE: Final = 100_000
+# A looser level (near spellings, consonant key) of a query part holding more names than this
+# only credits names found otherwise: in a list of a million names, the near spellings of
+# "Mohammed" are a tenth of it. Today's lists have no level this large.
+LEVEL_LIMIT: Final = 2_000
+# A level's names are checked against the names found so far by reading the found names'
+# own entries when the level holds more than this many times as many names.
+FORWARD_READ_RATIO: Final = 3
 # Parts shorter than this get no deletion neighbourhood (too many collisions).
 MIN_DELETION_LENGTH: Final = 4
 # A retrieved name must share at least this fraction of the query's part weight.
@@ -330,6 +337,13 @@ class _Builder:
             near_ids.extend(dict.fromkeys(found))
             near_offsets.append(len(near_ids))
         self.key_deletions = []
+        arrays["near_vocab"] = np.frombuffer(near_ids, dtype=np.int32).copy()
+        arrays["near_vocab_offsets"] = np.frombuffer(near_offsets, dtype=np.int64).copy()
+        vocabulary_of = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+        by_name = np.argsort(arrays["postings"], kind="stable")
+        arrays["forward"] = vocabulary_of[by_name]
+        arrays["forward_offsets"] = np.concatenate([[0], np.cumsum(np.bincount(
+            arrays["postings"], minlength=len(self.name_entry)))]).astype(np.int64)
         # Gathered into names once, here: a query's look-up then takes one slice.
         arrays["near"], arrays["near_offsets"] = _expand(
             np.frombuffer(near_ids, dtype=np.int32), np.frombuffer(near_offsets, dtype=np.int64),
@@ -458,6 +472,11 @@ class NameIndex:
         self._postings_offsets = _int_view(arrays["postings_offsets"])
         self._near = arrays["near"]
         self._near_offsets = _int_view(arrays["near_offsets"])
+        self._near_vocab = arrays["near_vocab"]
+        self._near_vocab_offsets = _int_view(arrays["near_vocab_offsets"])
+        # Per name, its vocabulary entries (the postings read the other way).
+        self._forward = arrays["forward"]
+        self._forward_offsets = arrays["forward_offsets"]
         self._skeleton_names = arrays["skeleton_names"]
         self._skeleton_names_offsets = _int_view(arrays["skeleton_names_offsets"])
         self._key_hashes = arrays["key_hashes"]
@@ -625,16 +644,10 @@ class NameIndex:
         self._joined_cache.clear()
         self._normalized.clear()
 
-    def _gather(self, vocab_ids: Sequence[int]) -> np.ndarray:
-        """Gives the positions of the names of these vocabulary ids, one after the other."""
+    def _postings_of(self, vocab_ids: Sequence[int]) -> list[np.ndarray]:
+        """Gives the postings of these vocabulary ids (views, no copy)."""
         offsets, postings = self._postings_offsets, self._postings
-        if len(vocab_ids) == 1:
-            vocab_id = vocab_ids[0]
-            return postings[offsets[vocab_id]:offsets[vocab_id + 1]].astype(np.intp)
-        if not vocab_ids:
-            return _NO_POSITIONS
-        return np.concatenate([postings[offsets[v]:offsets[v + 1]] for v in vocab_ids]
-                              ).astype(np.intp)
+        return [postings[offsets[v]:offsets[v + 1]] for v in vocab_ids]
 
     def _exact_size(self, vocab_ids: Iterable[int]) -> int:
         offsets = self._postings_offsets
@@ -684,7 +697,8 @@ class NameIndex:
             if alternate is not None:
                 wanted.append(key_hash(alternate) ^ _SKELETON)
         else:
-            wanted += [skeleton_hash ^ _ABJAD_SKELETON, skeleton_hash ^ _SKELETON_NAMES]
+            wanted += [skeleton_hash ^ _ABJAD_SKELETON, skeleton_hash ^ _SKELETON_NAMES,
+                       skeleton_hash ^ _SKELETON]
         if bare:
             wanted.append(key_hash(normalize_part_key(bare)) ^ _PHONETIC)
         sounded_key = loan_key(text) if sounded else ""
@@ -694,14 +708,17 @@ class NameIndex:
         exact, by_bare, text_deletions, phonetic_deletions = found[:4]
         exact_ids: list[int] = by_bare + exact
         near_ids: list[int] = []
-        near_names: list[np.ndarray] = []  # names found through near spellings
+        near_names: list[np.ndarray] = []  # names found through near spellings (int32 views)
+        near_vocab: list[int] = []  # and the entries they hold
         if exact:
             # The phonetic key's own neighbourhood, gathered when the index was built.
-            near_offsets = self._near_offsets
+            near_offsets, near_vocab_offsets = self._near_offsets, self._near_vocab_offsets
             for vocab_id in exact:
                 start, end = near_offsets[vocab_id], near_offsets[vocab_id + 1]
                 if end > start:
-                    near_names.append(self._near[start:end].astype(np.intp))
+                    near_names.append(self._near[start:end])
+                    near_vocab += self._near_vocab[near_vocab_offsets[vocab_id]:
+                                                   near_vocab_offsets[vocab_id + 1]].tolist()
             near_ids += text_deletions
         else:
             near_ids += phonetic_deletions
@@ -718,7 +735,7 @@ class NameIndex:
         # meets its Latin spellings (scripts.py): across scripts it is as good as an exact
         # spelling, whichever side the query is on. Within Latin script it is a loose hint
         # ("Ahmad" and "Hamid" share "hmd").
-        levels: list[tuple[float, np.ndarray]] = []
+        levels: list[_Level] = []
         rest = found[4:]
         if abjad:
             exact_ids += rest[0]
@@ -730,9 +747,9 @@ class NameIndex:
             if rest[1]:
                 number = rest[1][0]
                 offsets = self._skeleton_names_offsets
-                levels.append((_LOOSE, self._skeleton_names[
-                    offsets[number]:offsets[number + 1]].astype(np.intp)))
-            rest = rest[2:]
+                levels.append(_level(_LOOSE, [self._skeleton_names[
+                    offsets[number]:offsets[number + 1]]], rest[2]))
+            rest = rest[3:]
         if bare:
             exact_ids += rest[0]
             rest = rest[1:]
@@ -742,21 +759,24 @@ class NameIndex:
             near_ids += rest[0]
         # Lower credits first: a name found at several credits keeps the best (assigned last).
         if near_ids:
-            near_names.append(self._gather(list(dict.fromkeys(near_ids))))
+            distinct_near = list(dict.fromkeys(near_ids))
+            near_names += self._postings_of(distinct_near)
+            near_vocab += distinct_near
         if near_names:
-            levels.append((_NEAR, near_names[0] if len(near_names) == 1 else
-                           np.concatenate(near_names)))
+            levels.append(_level(_NEAR, near_names, near_vocab))
         exact_size = 0
         if exact_ids:
             distinct = list(dict.fromkeys(exact_ids))
             exact_size = self._exact_size(distinct)
-            levels.append((_EXACT, self._gather(distinct)))
+            # Always as positions: exact spellings credit every name they hold.
+            levels.append(_level(_EXACT, self._postings_of(distinct), distinct, keep=True))
         return _Found(exact_size, tuple(levels))
 
     # Retrieval.
 
-    def _query_parts(self, query: NormalizedName) -> list[tuple[float, _Found]]:
-        """Gives, per query part (and per join of adjacent parts), its weight and look-ups."""
+    def _query_parts(self, query: NormalizedName) -> list[tuple[float, _Found, bool]]:
+        """Gives, per query part (and per join of adjacent parts), its weight, look-ups and
+        whether it is a join."""
         looked_up = []
         parts = query.parts
         seen: set[str] = set()
@@ -764,13 +784,13 @@ class NameIndex:
             # A repeated part ("Hamid Hamad Hamid") is looked up and credited once.
             if not part.initial and part.phonetic not in seen:
                 seen.add(part.phonetic)
-                looked_up.append((part.weight, self._lookup(part)))
+                looked_up.append((part.weight, self._lookup(part), False))
         for first, second in zip(parts, parts[1:], strict=False):
             if first.initial or second.initial or first.numeric or second.numeric:
                 continue
             joined = self._lookup_joined(first.text + second.text, first.abjad)
             if joined.levels:
-                looked_up.append((max(first.weight, second.weight), joined))
+                looked_up.append((max(first.weight, second.weight), joined, True))
         return looked_up
 
     def _candidates(
@@ -780,33 +800,47 @@ class NameIndex:
         weight reaches `floor`, and that weight; names that cannot reach `floor` may be
         left out or counted short."""
         # A part is common when its own spellings are: a rare part with a wide neighbourhood
-        # of near spellings must still find names on its own.
-        sized = sorted(self._query_parts(query), key=lambda item: item[1].exact_size)
+        # of near spellings must still find names on its own. A part found only through
+        # looser keys that each hold more than LEVEL_LIMIT names (a misspelt common part, in a
+        # large index) is as common as all of them.
+        sized = sorted(self._query_parts(query), key=_part_order)
         # The most weight a name first found by the part at hand can still gather.
-        reachable = sum(weight for weight, _ in sized)
+        reachable = sum(weight for weight, _, _ in sized)
         shared, part_credit = self._scratch_arrays()
         touched: list[np.ndarray] = []  # every position written to, to clean up after
+        # Whether a part of the query (not a join of two) has found names: the names a
+        # rare join finds ("daudluay") are not the names its common parts make together.
+        part_found = False
         try:
-            for weight, found in sized:
+            for weight, found, join in sized:
                 newcomers_can_pass = reachable >= floor
                 reachable -= weight
-                if found.exact_size > COMMON_PART_POSTINGS and touched:
+                if found.exact_size > COMMON_PART_POSTINGS and part_found:
                     # A common part cannot find a name alone: it only adds its weight to the
                     # names rarer parts found, through its exact spellings (once per spelling).
-                    members = found.levels[-1][1]
+                    members = _names(found.levels[-1])
                     members = members[shared[members] > 0.0]
                     np.add.at(shared, members, weight)
                     continue
                 if not found.levels:
                     continue
+                if touched or found.open_levels:
+                    # A looser level holding more than LEVEL_LIMIT names finds no name of its
+                    # own (in a large index, a common consonant key or the near spellings of
+                    # a common part): it only credits the names found otherwise.
+                    levels = [(level.credit, _names(level) if level.names is not None
+                               else self._found_holding(touched, level, shared))
+                              for level in found.levels]
+                else:
+                    levels = [(level.credit, _names(level)) for level in found.levels]
                 # Each query part counts once per name, at its best credit there: lower
                 # credits first, so higher ones overwrite them.
-                for credit, members in found.levels:
+                for credit, members in levels:
                     part_credit[members] = weight * credit
-                if len(found.levels) == 1:
-                    members = found.levels[0][1]
+                if len(levels) == 1:
+                    members = levels[0][1]
                 else:
-                    members = np.concatenate([members for _, members in found.levels])
+                    members = np.concatenate([members for _, members in levels])
                 found_members = members
                 if touched and not newcomers_can_pass:
                     # Names this part alone would add fall short of the floor: only names
@@ -814,6 +848,7 @@ class NameIndex:
                     members = members[shared[members] > 0.0]
                 else:
                     touched.append(members)
+                    part_found = part_found or not join
                 # A name listed twice in `members` still gains once: the sum is read before
                 # the write-back, and every copy writes the same value.
                 shared[members] += part_credit[members]
@@ -826,6 +861,43 @@ class NameIndex:
         finally:
             for members in touched:
                 shared[members] = 0.0
+
+    def _found_holding(self, touched: list[np.ndarray], level: _Level,
+                       shared: np.ndarray) -> np.ndarray:
+        """Gives the names already found (`touched`, with weight in `shared`) among a level's
+        names, the names holding one of its vocabulary entries.
+
+        Either by reading the level's names, or, when the names found are fewer, by reading
+        the found names' own entries (the forward index): a level of a common part in a
+        million names is far longer than the list of names a rarer part found.
+        """
+        if not touched:
+            return _NO_POSITIONS
+        found = touched[0] if len(touched) == 1 else np.concatenate(touched)
+        if level.size <= FORWARD_READ_RATIO * len(found):
+            members = _names(level)
+            return members[shared[members] > 0.0]
+        vocab = level.vocab
+        offsets = self._forward_offsets
+        starts = offsets[found]
+        sizes = offsets[found + 1] - starts
+        ends = np.cumsum(sizes)
+        entries = self._forward[np.repeat(starts - (ends - sizes), sizes)
+                                + np.arange(int(ends[-1]) if len(ends) else 0)]
+        marks = self._vocab_marks()
+        marks[vocab] = True
+        holding = marks[entries]
+        marks[vocab] = False
+        return np.repeat(found, sizes)[holding]
+
+    def _vocab_marks(self) -> np.ndarray:
+        """Gives an all-false array of one flag per vocabulary entry, for the calling thread
+        only (all false again when the caller is done)."""
+        marks = getattr(self._scratch, "marks", None)
+        if marks is None:
+            marks = np.zeros(len(self._postings_offsets) - 1, dtype=bool)
+            self._scratch.marks = marks
+        return marks
 
     def _scratch_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Gives two all-zero arrays of one value per name, for the calling thread only (they
@@ -1029,7 +1101,51 @@ class _Found(NamedTuple):
     finds as (credit, positions) by increasing credit (exact spellings last)."""
 
     exact_size: int
-    levels: tuple[tuple[float, np.ndarray], ...]
+    levels: tuple[_Level, ...]
+
+    @property
+    def open_levels(self) -> bool:
+        """Tells whether some level may find names of its own (`LEVEL_LIMIT`)."""
+        return any(level.names is not None for level in self.levels)
+
+
+class _Level(NamedTuple):
+    """Names a query part finds at one credit: their postings (views of the index's arrays),
+    how many, the vocabulary entries they are the names of, and the positions themselves when
+    the level is small enough to find names of its own (`LEVEL_LIMIT`) or exact."""
+
+    credit: float
+    size: int
+    sources: list[np.ndarray]
+    vocab: np.ndarray
+    names: np.ndarray | None
+
+
+def _level(credit: float, sources: list[np.ndarray], vocab: Sequence[int],
+           keep: bool = False) -> _Level:
+    size = sum(len(source) for source in sources)
+    names = None
+    if keep or size <= LEVEL_LIMIT:
+        # Positions as NumPy's index type: they index the per-name arrays on every use.
+        names = (sources[0] if len(sources) == 1 else np.concatenate(sources)).astype(np.intp) \
+            if sources else _NO_POSITIONS
+    return _Level(credit, size, sources, np.asarray(vocab, dtype=np.intp), names)
+
+
+def _names(level: _Level) -> np.ndarray:
+    """Gives a level's names as positions (made now if the level did not keep them)."""
+    if level.names is not None:
+        return level.names
+    sources = level.sources
+    return (sources[0] if len(sources) == 1 else np.concatenate(sources)).astype(np.intp)
+
+
+def _part_order(item: tuple[float, _Found, bool]) -> int:
+    """Gives the order in which a query's parts look for names: the rarest first."""
+    found = item[1]
+    if found.exact_size or found.open_levels:
+        return found.exact_size
+    return sum(level.size for level in found.levels)
 
 
 def normalize_part_key(text: str) -> str:
