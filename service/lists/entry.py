@@ -7,6 +7,7 @@ format again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -66,6 +67,40 @@ class ParseResult:
     # Rows deliberately skipped, by reason ("orphan_alias", "duplicate_id", …) → count.
     skipped: dict[str, int] = field(default_factory=dict)
     inputs: list[str] = field(default_factory=list)
+
+    def summary(self) -> ParseSummary:
+        """Gives what the parse found besides the entries."""
+        return ParseSummary(self.format, self.data_date, dict(self.skipped), list(self.inputs))
+
+
+@dataclass(slots=True)
+class ParseSummary:
+    """What a parser knows of its files besides the entries; a stream's `data_date` and
+    `skipped` are final only once its entries have all been read."""
+
+    format: str
+    data_date: date | None = None
+    skipped: dict[str, int] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class EntryStream:
+    """A parser's entries, given one at a time as they are read, so that a list of a million
+    entries is never held in memory whole; iterate `entries` once.
+
+    `expected` is how many entries the parser expects to give (for a progress bar), set
+    before the first entry when the parser can tell, else None.
+    """
+
+    entries: Iterator[ListEntry]
+    summary: ParseSummary
+    expected: int | None = None
+
+    @classmethod
+    def of(cls, result: ParseResult) -> EntryStream:
+        """Gives the stream of a parse already done in memory."""
+        return cls(iter(result.entries), result.summary(), len(result.entries))
 
 
 class ListFormatError(ValueError):
