@@ -37,7 +37,9 @@ class RegistryCheck:
                 f"{len(self.bridges.removed)} bridges dropped, {suggested} links suggested"
                 + (f" ({ruled_out} name matches ruled out by birth date or nationality)"
                    if ruled_out else "")
-                + f" in {self.bridge_seconds + self.matching_seconds:.1f} s")
+                + f" in {self.bridge_seconds + self.matching_seconds:.1f} s"
+                f" (bridges {self.bridge_seconds:.1f} s, name matching "
+                f"{self.matching_seconds:.1f} s)")
 
 
 def check_registry(versions: Sequence[ListVersion], *, session: Session) -> RegistryCheck:
