@@ -174,15 +174,17 @@ class _Namer:
     def __init__(self, parts: NameParts, chance: random.Random) -> None:
         self.parts, self.chance = parts, chance
 
-    def person(self, family: str | None = None) -> str:
+    def person(self, family: str | None = None) -> tuple[str, str]:
+        """Gives a person's name and its family part."""
         pick = self.chance.choice
         while True:
             given = pick(self.parts.given)
             if self.chance.random() < 0.3:
                 given = f"{given} {pick(self.parts.given)}"
-            name = f"{given} {family or pick(self.parts.family)}"
+            chosen = family or pick(self.parts.family)
+            name = f"{given} {chosen}"
             if _words(name) not in self.parts.real:
-                return name
+                return name, chosen
 
     def organization(self) -> str:
         pick = self.chance.choice
@@ -203,13 +205,13 @@ def synthetic_entities(count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED,
     width = max(7, len(str(count)))
     for number in range(1, count + 1):
         is_person = chance.random() < PERSON_SHARE
-        name = namer.person() if is_person else namer.organization()
+        name, family = namer.person() if is_person else (namer.organization(), "")
         aliases: list[str] = []
         if chance.random() < ALIAS_SHARE:
             for _ in range(chance.choice((1, 1, 2))):
                 if is_person:
                     # Another given name with the same family, as aliases of people often are.
-                    aliases.append(namer.person(family=name.split(" ", 1)[-1].split()[-1]))
+                    aliases.append(namer.person(family=family)[0])
                 else:
                     aliases.append(namer.organization())
         properties: dict[str, list[str]] = {"name": [name], "notes": [NOTE]}
