@@ -8,7 +8,7 @@ format again.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -46,8 +46,26 @@ class ListEntry:
         return [EntryName(self.name, "primary", False), *self.aliases]
 
     def to_dict(self) -> dict[str, Any]:
-        """Gives a JSON-ready dict (stored with the entry and compared by the diff)."""
-        return asdict(self)
+        """Gives a JSON-ready dict (stored with the entry and compared by the diff).
+
+        The same dict as `dataclasses.asdict`, written out: asdict's generic recursion was a
+        third of the time of importing a million entries.
+        """
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "aliases": [{"name": alias.name, "type": alias.type, "weak": alias.weak}
+                        for alias in self.aliases],
+            "programs": _copied(self.programs),
+            "remarks": self.remarks,
+            "addresses": _copied(self.addresses),
+            "identifiers": _copied(self.identifiers),
+            "birth_dates": _copied(self.birth_dates),
+            "nationalities": _copied(self.nationalities),
+            "listed_on": self.listed_on,
+            "extra": _copied(self.extra),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ListEntry:
@@ -55,6 +73,17 @@ class ListEntry:
         values = dict(data)
         values["aliases"] = [EntryName(**a) for a in values.get("aliases", [])]
         return cls(**values)
+
+
+def _copied(value: Any) -> Any:
+    """Gives a copy of nested lists and dicts; their leaves (text, numbers) are immutable."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    return value
 
 
 @dataclass(slots=True)
