@@ -6,7 +6,7 @@ XREF_HOST ?= 127.0.0.1
 XREF_PORT ?= 8000
 export XREF_HOST XREF_PORT
 
-.PHONY: install dev run test check bench load scale clean
+.PHONY: install dev run test check bench load scale million clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ bench: $(VENV)/.installed-bench
 # recreated; XREF_SCALE_REDIS_URL, flushed): xref serve, xref workers, one killed mid-job.
 scale: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py --only Scale
+
+# A million synthetic names (real parts recombined, generated into a temporary folder) beside
+# the real SDN, against today's SDN + UN + CSL: import, index size, time to ready, memory,
+# latency, throughput and recall. XREF_MILLION_NAMES=200000 for a quicker try.
+million: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py --only Million
 
 load: dev
 	$(BIN)/python bench/load_test.py --duration 30 --workers 4

@@ -1,29 +1,32 @@
 """Versioned, all-or-nothing list imports.
 
-An import parses every input first, then writes the new version, its entries and their names
-and switches the list's active version, all in the caller's one transaction: a failure at any
-point leaves the previously active version untouched and active. Content identical to the
-active version makes no new version.
+An import reads its inputs an entry at a time where the format allows (a file of a million
+OpenSanctions entities is never held in memory whole), writes the new version, its entries and
+their names in batches as they come, and switches the list's active version, all in the
+caller's one transaction: a failure at any point leaves the previously active version
+untouched and active, and takes back what this import wrote. Content identical to the active
+version makes no new version (what was written for it is taken back).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy import delete, insert, select
+from sqlmodel import Session, col
 
 from service.errors import NotFound
 from service.lists.catalog import LISTS, ensure_lists
-from service.lists.entry import ListEntry, ListFormatError, ParseResult
+from service.lists.entry import EntryStream, ListEntry, ListFormatError, ParseSummary
 from service.lists.identifiers import official_identifiers
-from service.lists.sources import parse
+from service.lists.sources import stream
 from service.models import (
     ListEntryIdentifier,
     ListEntryName,
@@ -35,18 +38,26 @@ from service.models import (
 from service.textkeys import search_key
 
 # Rows per INSERT statement: large enough to be fast, small enough for SQLite's variable limit.
+# Entries are also read and written in batches of this size, so that memory stays flat.
 _BATCH = 2000
+
+# Told after each batch: entries written so far, and how many the parser expects (or None).
+Progress = Callable[[int, int | None], None]
 
 
 @dataclass
 class ImportOutcome:
-    """What an import did: the version now active and whether it is new."""
+    """What an import did: the version now active and whether it is new.
+
+    `parsed` says what the parser found besides the entries (format, data date, skipped rows,
+    inputs); the entries themselves were written as they were read and are not kept.
+    """
 
     list_id: str
     version: ListVersion
     created: bool
     previous_version_id: int | None
-    parsed: ParseResult
+    parsed: ParseSummary
 
 
 def input_files(paths: Sequence[Path]) -> list[Path]:
@@ -92,41 +103,35 @@ def import_list(
     etag: str | None = None,
     last_modified: str | None = None,
     part_dates: dict[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> ImportOutcome:
-    """Parses the files and makes them the list's active version (in the caller's transaction)."""
+    """Reads the files and makes them the list's active version (in the caller's
+    transaction); `progress` is told after each batch of entries written."""
     if list_id not in LISTS:
         raise NotFound(f"Unknown list '{list_id}'.",
                        details={"list": list_id, "known": sorted(LISTS)})
     files = input_files(paths)
-    parsed = parse(files, format)
+    # Detection runs here, so a file of the wrong format is refused before anything is written.
+    entries = stream(files, format)
     ensure_lists(session=session)
     sanctions_list = session.get(SanctionsList, list_id)
     assert sanctions_list is not None
     previous_id = sanctions_list.active_version_id
     previous = session.get(ListVersion, previous_id) if previous_id else None
 
-    entries = [(entry, entry.to_dict()) for entry in parsed.entries]
-    keys = [entry.key for entry, _ in entries]
-    if len(set(keys)) != len(keys):
-        repeated = sorted({k for k in keys if keys.count(k) > 1})[:10]
-        raise ListFormatError(f"the list repeats entry keys {repeated}")
-    content_digest = hashlib.sha256(
-        "".join(entry_sha256(data) for _, data in entries).encode()
-    ).hexdigest()
-    files_digest = inputs_sha256(files)
-    if previous is not None and content_digest == previous.content_sha256:
-        return ImportOutcome(list_id, previous, False, previous_id, parsed)
-
+    # The version row comes first, since its entries point at it; what only the whole read
+    # can tell (counts, digest, the data date and skipped rows of a streamed file) is filled
+    # in at the end.
     version = ListVersion(
         list_id=list_id,
-        format=parsed.format,
-        data_date=data_date or parsed.data_date,
+        format=entries.summary.format,
+        data_date=data_date,
         fetched_at=fetched_at or utcnow(),
-        sha256=files_digest,
-        content_sha256=content_digest,
-        entry_count=len(entries),
-        name_count=sum(len(entry.aliases) + 1 for entry, _ in entries),
-        skipped=dict(parsed.skipped),
+        sha256=inputs_sha256(files),
+        content_sha256="",
+        entry_count=0,
+        name_count=0,
+        skipped={},
         sources=list(sources) if sources else [str(f) for f in files],
         etag=etag,
         last_modified=last_modified,
@@ -136,17 +141,80 @@ def import_list(
     session.add(version)
     session.flush()
     assert version.id is not None
-    _insert_entries(list_id, version.id, entries, session=session)
+    try:
+        written = _write_entries(list_id, version.id, entries, session=session,
+                                 progress=progress)
+    except BaseException:
+        _discard(version, session=session)
+        raise
+    summary = entries.summary
+    if previous is not None and written.content_sha256 == previous.content_sha256:
+        _discard(version, session=session)
+        return ImportOutcome(list_id, previous, False, previous_id, summary)
+
+    version.data_date = data_date or summary.data_date
+    version.content_sha256 = written.content_sha256
+    version.entry_count = written.entries
+    version.name_count = written.names
+    version.skipped = dict(summary.skipped)
+    session.add(version)
     sanctions_list.active_version_id = version.id
     session.add(sanctions_list)
     session.flush()
-    return ImportOutcome(list_id, version, True, previous_id, parsed)
+    return ImportOutcome(list_id, version, True, previous_id, summary)
 
 
-def _insert_entries(list_id: str, version_id: int,
-                    entries: list[tuple[ListEntry, dict[str, Any]]], *, session: Session) -> None:
+@dataclass
+class _Written:
+    """What was written of a version, counted and digested as the entries went by."""
+
+    entries: int = 0
+    names: int = 0
+    # sha256 over the entries' own sha256s in order: what tells identical content apart.
+    digest: Any = field(default_factory=hashlib.sha256)
+    keys: set[str] = field(default_factory=set)
+    repeated: set[str] = field(default_factory=set)
+
+    @property
+    def content_sha256(self) -> str:
+        return str(self.digest.hexdigest())
+
+
+def _write_entries(list_id: str, version_id: int, entries: EntryStream, *, session: Session,
+                   progress: Progress | None) -> _Written:
+    """Writes the entries in batches as they are read; raises ListFormatError at the end when
+    a key came twice (after reading on, so that the message names every repeat)."""
+    written = _Written()
+    batch: list[tuple[ListEntry, dict[str, Any], str]] = []
+    for entry in entries.entries:
+        if entry.key in written.keys:
+            # Kept out of the table (its key is unique per version); the import fails below.
+            written.repeated.add(entry.key)
+            continue
+        written.keys.add(entry.key)
+        data = entry.to_dict()
+        sha = entry_sha256(data)
+        written.digest.update(sha.encode())
+        batch.append((entry, data, sha))
+        if len(batch) >= _BATCH:
+            _insert_batch(list_id, version_id, batch, written, session=session)
+            batch = []
+            if progress is not None:
+                progress(written.entries, entries.expected)
+    if batch:
+        _insert_batch(list_id, version_id, batch, written, session=session)
+    if progress is not None:
+        progress(written.entries, entries.expected)
+    if written.repeated:
+        raise ListFormatError(f"the list repeats entry keys {sorted(written.repeated)[:10]}")
+    return written
+
+
+def _insert_batch(list_id: str, version_id: int,
+                  batch: list[tuple[ListEntry, dict[str, Any], str]], written: _Written, *,
+                  session: Session) -> None:
     connection = session.connection()
-    rows = [
+    connection.execute(insert(ListEntryRow), [
         {
             "version_id": version_id,
             "key": entry.key,
@@ -154,16 +222,16 @@ def _insert_entries(list_id: str, version_id: int,
             "name": entry.name,
             "search_key": search_key(entry.name),
             "programs": entry.programs,
-            "content_sha256": entry_sha256(data),
+            "content_sha256": sha,
             "data": data,
         }
-        for entry, data in entries
-    ]
-    for start in range(0, len(rows), _BATCH):
-        connection.execute(insert(ListEntryRow), rows[start:start + _BATCH])
+        for entry, data, sha in batch
+    ])
+    # By key through the (version, key) unique index: one lookup per row of this batch.
     ids: dict[str, int] = dict(connection.execute(
         select(ListEntryRow.key, ListEntryRow.id)  # type: ignore[call-overload]
         .where(ListEntryRow.version_id == version_id)
+        .where(col(ListEntryRow.key).in_([entry.key for entry, _, _ in batch]))
     ).all())
     names = [
         {
@@ -174,17 +242,36 @@ def _insert_entries(list_id: str, version_id: int,
             "type": name.type,
             "weak": name.weak,
         }
-        for entry, _ in entries
+        for entry, _, _ in batch
         for name in entry.all_names()
     ]
-    for start in range(0, len(names), _BATCH):
-        connection.execute(insert(ListEntryName), names[start:start + _BATCH])
+    if names:
+        connection.execute(insert(ListEntryName), names)
     _insert_identifiers(
         version_id,
         ((ids[entry.key], official_identifiers(list_id, entry.key, data))
-         for entry, data in entries),
+         for entry, data, _ in batch),
         session=session,
     )
+    written.entries += len(batch)
+    written.names += len(names)
+
+
+def _discard(version: ListVersion, *, session: Session) -> None:
+    """Takes back the version row and whatever was written for it, leaving the caller's
+    transaction as it was before the import."""
+    # A database that failed mid-import may refuse these too (PostgreSQL refuses every
+    # statement of a failed transaction until it is rolled back); then the caller's rollback
+    # takes everything back anyway, and the first error is the one worth reporting.
+    with suppress(Exception):
+        connection = session.connection()
+        connection.execute(delete(ListEntryIdentifier)
+                           .where(col(ListEntryIdentifier.version_id) == version.id))
+        connection.execute(delete(ListEntryName)
+                           .where(col(ListEntryName.version_id) == version.id))
+        connection.execute(delete(ListEntryRow).where(col(ListEntryRow.version_id) == version.id))
+        session.delete(version)
+        session.flush()
 
 
 def _insert_identifiers(version_id: int, identifiers: Iterable[tuple[int, list[str]]], *,

@@ -16,15 +16,16 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 
-from service.lists.entry import ListFormatError, ParseResult
+from service.lists.entry import EntryStream, ListEntry, ListFormatError, ParseResult
 from service.lists.sources import csl, ofac_csv, ofac_xml, opensanctions, un_xml
 from service.lists.sources._common import local_name, read_head
 
 Parser = Callable[[Sequence[Path]], ParseResult]
+Streamer = Callable[[Sequence[Path]], EntryStream]
 PathInput = str | os.PathLike[str]
 
 # Format name → parser. Each parser takes the list of files and gives a ParseResult.
@@ -37,6 +38,10 @@ FORMATS: Mapping[str, Parser] = MappingProxyType(
         opensanctions.FORMAT: opensanctions.parse,
     }
 )
+
+# Formats whose files can be read an entry at a time; the others are parsed whole (their
+# official files are tens of thousands of entries at most).
+STREAMERS: Mapping[str, Streamer] = MappingProxyType({opensanctions.FORMAT: opensanctions.stream})
 
 FORMAT_DESCRIPTIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -170,11 +175,8 @@ def detect_format(paths: PathInput | Iterable[PathInput]) -> str:
     return distinct[0]
 
 
-def parse(paths: PathInput | Iterable[PathInput], format: str | None = None) -> ParseResult:
-    """Gives the entries of the given files or folders, in `format` or the detected one.
-
-    Raises ListFormatError, and nothing else, for any file that cannot be read as the format.
-    """
+def _detected(paths: PathInput | Iterable[PathInput], format: str | None
+              ) -> tuple[list[Path], str]:
     if format is not None and format not in FORMATS:
         raise ListFormatError(f"unknown format {format!r}; known: {', '.join(FORMATS)}")
     files = collect_files(paths)
@@ -184,23 +186,63 @@ def parse(paths: PathInput | Iterable[PathInput], format: str | None = None) -> 
             f"files look like {detected} ({FORMAT_DESCRIPTIONS[detected]}), not {format}",
             file=str(files[0]) if len(files) == 1 else None,
         )
+    return files, detected
+
+
+def _as_format_error(detected: str, exc: Exception) -> ListFormatError:
+    # A parser bug or an input shape nobody foresaw still names the format it broke.
+    return ListFormatError(f"could not parse as {detected}: {type(exc).__name__}: {exc}")
+
+
+def parse(paths: PathInput | Iterable[PathInput], format: str | None = None) -> ParseResult:
+    """Gives the entries of the given files or folders, in `format` or the detected one.
+
+    Raises ListFormatError, and nothing else, for any file that cannot be read as the format.
+    """
+    files, detected = _detected(paths, format)
     try:
         return FORMATS[detected](files)
     except ListFormatError:
         raise
-    except Exception as exc:  # a parser bug or an input shape nobody foresaw
-        raise ListFormatError(
-            f"could not parse as {detected}: {type(exc).__name__}: {exc}"
-        ) from exc
+    except Exception as exc:
+        raise _as_format_error(detected, exc) from exc
+
+
+def stream(paths: PathInput | Iterable[PathInput], format: str | None = None) -> EntryStream:
+    """Gives the entries of the given files or folders one at a time where the format allows
+    (see `STREAMERS`), else parsed whole; the same entries, in the same order, as `parse`.
+
+    The files are found and their format detected now; reading them raises ListFormatError,
+    and nothing else, as the entries are iterated.
+    """
+    files, detected = _detected(paths, format)
+    streamer = STREAMERS.get(detected)
+    if streamer is None:
+        return EntryStream.of(parse(files, detected))
+    streamed = streamer(files)
+    streamed.entries = _format_errors_only(streamed.entries, detected)
+    return streamed
+
+
+def _format_errors_only(entries: Iterator[ListEntry], detected: str) -> Iterator[ListEntry]:
+    try:
+        yield from entries
+    except ListFormatError:
+        raise
+    except Exception as exc:
+        raise _as_format_error(detected, exc) from exc
 
 
 __all__ = [
     "FORMATS",
     "FORMAT_DESCRIPTIONS",
     "LIST_FILE_SUFFIXES",
+    "STREAMERS",
     "Parser",
+    "Streamer",
     "collect_files",
     "detect_format",
     "parse",
     "sniff_format",
+    "stream",
 ]

@@ -25,13 +25,20 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from service.lists.entry import EntryName, ListEntry, ListFormatError, ParseResult
+from service.lists.entry import (
+    EntryName,
+    EntryStream,
+    ListEntry,
+    ListFormatError,
+    ParseResult,
+    ParseSummary,
+)
 from service.lists.sources._common import (
     add_alias,
     clean_text,
@@ -104,8 +111,8 @@ def _codes(values: list[str]) -> list[str]:
     return unique(value.upper() if len(value) == 2 else value for value in values)
 
 
-def _read_entities(path: Path) -> list[_Entity]:
-    entities: list[_Entity] = []
+def _read_entities(path: Path) -> Iterator[_Entity]:
+    """Gives the file's entities one at a time, as they are read."""
     line_number = 0
     with read_errors_as_format_errors(path, lambda: line_number + 1), open_binary(path) as stream:
         for line_number, raw_line in enumerate(stream, start=1):
@@ -135,8 +142,7 @@ def _read_entities(path: Path) -> list[_Entity]:
                     line=line_number,
                 )
             data.setdefault("properties", {})
-            entities.append(_Entity(line_number, str(path), data))
-    return entities
+            yield _Entity(line_number, str(path), data)
 
 
 def _entry(
@@ -224,51 +230,85 @@ def _entry(
     )
 
 
+@dataclass
+class _FoldedIn:
+    """The entities folded into the entries that point at them, gathered by a first pass."""
+
+    addresses: dict[str, list[str]] = field(default_factory=dict)
+    sanctions: defaultdict[str, list[_Entity]] = field(
+        default_factory=lambda: defaultdict(list))
+    documents: defaultdict[str, list[_Entity]] = field(
+        default_factory=lambda: defaultdict(list))
+    # Listable targets met, repeats included: what the second pass will make entries of.
+    targets: int = 0
+
+
+def _first_pass(paths: Sequence[Path]) -> _FoldedIn:
+    """Keeps only the Address, Sanction and document entities (few, and small) and counts the
+    targets: an entry may come before the entities it points at, in any of the files."""
+    folded = _FoldedIn()
+    for path in paths:
+        for entity in _read_entities(path):
+            schema = entity.data["schema"]
+            if schema == "Address":
+                # Entities may point at an address by its id or by one of its merged-away ids.
+                for address_id in [entity.data["id"], *entity.metadata("referents")]:
+                    folded.addresses[address_id] = entity.values("full")
+            elif schema == "Sanction":
+                for target in entity.values("entity"):
+                    folded.sanctions[target].append(entity)
+            elif schema in _DOCUMENT_SCHEMATA:
+                for holder in entity.values("holder"):
+                    folded.documents[holder].append(entity)
+            elif schema in KIND_BY_SCHEMA and entity.data.get("target") is not False:
+                folded.targets += 1
+    return folded
+
+
+def stream(paths: Sequence[Path]) -> EntryStream:
+    """Gives the target persons, organisations, vessels and aircraft of FtM entity files one
+    at a time: the files are read twice (the entities folded in, then the entries), so a
+    file of a million entities is never held in memory."""
+    summary = ParseSummary(FORMAT, inputs=[str(path) for path in paths])
+    result = EntryStream(iter(()), summary)
+    result.entries = _entries(paths, result)
+    return result
+
+
+def _entries(paths: Sequence[Path], result: EntryStream) -> Iterator[ListEntry]:
+    folded = _first_pass(paths)
+    result.expected = folded.targets
+    skipped: Counter[str] = Counter()
+    last_seen: date | None = None
+    keys: set[str] = set()
+    for path in paths:
+        for entity in _read_entities(path):
+            schema = entity.data["schema"]
+            seen = parse_day(str(entity.data.get("last_seen") or ""))
+            if seen and (last_seen is None or seen > last_seen):
+                last_seen = seen
+            if schema not in KIND_BY_SCHEMA:
+                if schema not in ("Address", "Sanction", *_DOCUMENT_SCHEMATA):
+                    skipped["unsupported_schema"] += 1
+                continue
+            if entity.data.get("target") is False:
+                skipped["not_target"] += 1
+                continue
+            entity_id = entity.data["id"]
+            if entity_id in keys:
+                skipped["duplicate_id"] += 1
+                continue
+            keys.add(entity_id)
+            yield _entry(entity, folded.addresses, folded.sanctions.get(entity_id, []),
+                         folded.documents.get(entity_id, []))
+    result.summary.data_date = last_seen
+    result.summary.skipped = dict(sorted(skipped.items()))
+
+
 def parse(paths: Sequence[Path]) -> ParseResult:
     """Gives the target persons, organisations, vessels and aircraft of FtM entity files."""
-    entities = [entity for path in paths for entity in _read_entities(path)]
-    skipped: Counter[str] = Counter()
-    addresses: dict[str, list[str]] = {}
-    sanctions: defaultdict[str, list[_Entity]] = defaultdict(list)
-    documents: defaultdict[str, list[_Entity]] = defaultdict(list)
-    last_seen: list[date] = []
-    for entity in entities:
-        schema = entity.data["schema"]
-        seen = parse_day(str(entity.data.get("last_seen") or ""))
-        if seen:
-            last_seen.append(seen)
-        if schema == "Address":
-            # Entities may point at an address by its id or by one of its merged-away ids.
-            for address_id in [entity.data["id"], *entity.metadata("referents")]:
-                addresses[address_id] = entity.values("full")
-        elif schema == "Sanction":
-            for target in entity.values("entity"):
-                sanctions[target].append(entity)
-        elif schema in _DOCUMENT_SCHEMATA:
-            for holder in entity.values("holder"):
-                documents[holder].append(entity)
-
-    entries: list[ListEntry] = []
-    keys: set[str] = set()
-    for entity in entities:
-        schema = entity.data["schema"]
-        if schema not in KIND_BY_SCHEMA:
-            if schema not in ("Address", "Sanction", *_DOCUMENT_SCHEMATA):
-                skipped["unsupported_schema"] += 1
-            continue
-        if entity.data.get("target") is False:
-            skipped["not_target"] += 1
-            continue
-        entity_id = entity.data["id"]
-        if entity_id in keys:
-            skipped["duplicate_id"] += 1
-            continue
-        keys.add(entity_id)
-        entries.append(_entry(entity, addresses, sanctions[entity_id], documents[entity_id]))
-    return ParseResult(
-        entries=entries,
-        format=FORMAT,
-        data_date=max(last_seen) if last_seen else None,
-        skipped=dict(sorted(skipped.items())),
-        inputs=[str(path) for path in paths],
-    )
+    streamed = stream(paths)
+    entries = list(streamed.entries)
+    summary = streamed.summary
+    return ParseResult(entries=entries, format=FORMAT, data_date=summary.data_date,
+                       skipped=summary.skipped, inputs=summary.inputs)
