@@ -42,6 +42,7 @@ import json
 import os
 import threading
 import zlib
+from bisect import bisect_left
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,10 @@ LEVEL_LIMIT: Final = 2_000
 # A level's names are checked against the names found so far by reading the found names'
 # own entries when the level holds more than this many times as many names.
 FORWARD_READ_RATIO: Final = 3
+# Keys looked up one by one rather than as one NumPy search.
+FEW_KEYS: Final = 8
+# An index built in memory with at most this many keys looks them up in a dictionary.
+DICT_KEYS: Final = 50_000
 # Parts shorter than this get no deletion neighbourhood (too many collisions).
 MIN_DELETION_LENGTH: Final = 4
 # A retrieved name must share at least this fraction of the query's part weight.
@@ -470,6 +475,7 @@ class NameIndex:
         self._entry_payload_offsets = arrays["entry_payload_offsets"]
         self._postings = arrays["postings"]
         self._postings_offsets = _int_view(arrays["postings_offsets"])
+        self._postings_offset_array = arrays["postings_offsets"]
         self._near = arrays["near"]
         self._near_offsets = _int_view(arrays["near_offsets"])
         self._near_vocab = arrays["near_vocab"]
@@ -484,6 +490,16 @@ class NameIndex:
         self._key_values = arrays["key_values"]
         # Offsets read one at a time, as Python integers, without a NumPy scalar each time.
         self._key_offset_list = _int_view(self._key_offsets)
+        self._key_hash_view = _int_view(self._key_hashes)
+        self._key_count = len(self._key_hashes)
+        # A small index built in this process (the registry's) looks keys up in a dictionary:
+        # it costs memory per key, which only a small index can spare.
+        self._key_dict: dict[int, list[int]] | None = None
+        if self._key_count <= DICT_KEYS and not header.get("mapped"):
+            key_values = self._key_values.tolist()
+            key_offsets = self._key_offsets.tolist()
+            self._key_dict = {key: key_values[key_offsets[slot]:key_offsets[slot + 1]]
+                              for slot, key in enumerate(self._key_hashes.tolist())}
         self._arrays = dict(arrays)
         self._lookup_cache: dict[NamePart, _Found] = {}
         self._joined_cache: dict[tuple[str, bool], _Found] = {}
@@ -514,13 +530,15 @@ class NameIndex:
         folder.mkdir(parents=True, exist_ok=True)
         for name, values in self._arrays.items():
             np.save(folder / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
-        (folder / HEADER_FILE).write_text(json.dumps(self.header), encoding="utf-8")
+        header = {key: value for key, value in self.header.items() if key != "mapped"}
+        (folder / HEADER_FILE).write_text(json.dumps(header), encoding="utf-8")
 
     @classmethod
     def open(cls, folder: Path) -> NameIndex:
         """Gives the index saved in `folder`, its arrays memory-mapped read-only (shared with
         every other process that maps them). Raises ValueError for another storage format."""
         header = json.loads((folder / HEADER_FILE).read_text(encoding="utf-8"))
+        header["mapped"] = True
         if header.get("format") != STORAGE_FORMAT:
             raise ValueError(f"index storage format {header.get('format')!r}, "
                              f"not {STORAGE_FORMAT}")
@@ -625,15 +643,28 @@ class NameIndex:
         return _NO_IDS
 
     def _values_of(self, wanted: list[int]) -> list[list[int]]:
-        """Gives the values of several key-table hashes (each an empty list when absent), in
-        one search of the table."""
-        hashes = self._key_hashes
-        if not len(hashes):
+        """Gives the values of several key-table hashes (each an empty list when absent)."""
+        table = self._key_dict
+        if table is not None:
+            return [table.get(key, []) for key in wanted]
+        if len(wanted) <= FEW_KEYS:
+            # A binary search per key over the hashes as Python integers: for a handful of
+            # keys cheaper than NumPy's set-up.
+            hashes, count = self._key_hash_view, self._key_count
+            offsets, values = self._key_offset_list, self._key_values
+            found: list[list[int]] = []
+            for key in wanted:
+                slot = bisect_left(hashes, key)
+                found.append(values[offsets[slot]:offsets[slot + 1]].tolist()
+                             if slot < count and hashes[slot] == key else [])
+            return found
+        hashes_array = self._key_hashes
+        if not len(hashes_array):
             return [[] for _ in wanted]
         asked = np.array(wanted, dtype=np.int64)
-        slots = hashes.searchsorted(asked)
-        np.minimum(slots, len(hashes) - 1, out=slots)
-        hits = (hashes[slots] == asked).tolist()
+        slots = hashes_array.searchsorted(asked)
+        np.minimum(slots, len(hashes_array) - 1, out=slots)
+        hits = (hashes_array[slots] == asked).tolist()
         offsets, values = self._key_offset_list, self._key_values
         return [values[offsets[slot]:offsets[slot + 1]].tolist() if hit else []
                 for slot, hit in zip(slots.tolist(), hits, strict=True)]
@@ -643,6 +674,20 @@ class NameIndex:
         self._lookup_cache.clear()
         self._joined_cache.clear()
         self._normalized.clear()
+
+    def _postings_gathered(self, vocab_ids: list[int]) -> np.ndarray:
+        """Gives the postings of these vocabulary ids one after the other, in one gather
+        (a misspelt part's near spellings can be dozens of entries)."""
+        if len(vocab_ids) <= 4:
+            sources = self._postings_of(vocab_ids)
+            return sources[0] if len(sources) == 1 else np.concatenate(sources)
+        offsets = self._postings_offset_array
+        ids = np.array(vocab_ids, dtype=np.intp)
+        starts = offsets[ids]
+        sizes = offsets[ids + 1] - starts
+        ends = np.cumsum(sizes)
+        return self._postings[np.repeat(starts - (ends - sizes), sizes)
+                              + np.arange(int(ends[-1]))]
 
     def _postings_of(self, vocab_ids: Sequence[int]) -> list[np.ndarray]:
         """Gives the postings of these vocabulary ids (views, no copy)."""
@@ -760,7 +805,7 @@ class NameIndex:
         # Lower credits first: a name found at several credits keeps the best (assigned last).
         if near_ids:
             distinct_near = list(dict.fromkeys(near_ids))
-            near_names += self._postings_of(distinct_near)
+            near_names.append(self._postings_gathered(distinct_near))
             near_vocab += distinct_near
         if near_names:
             levels.append(_level(_NEAR, near_names, near_vocab))
@@ -818,9 +863,8 @@ class NameIndex:
                 if found.exact_size > COMMON_PART_POSTINGS and part_found:
                     # A common part cannot find a name alone: it only adds its weight to the
                     # names rarer parts found, through its exact spellings (once per spelling).
-                    members = _names(found.levels[-1])
-                    members = members[shared[members] > 0.0]
-                    np.add.at(shared, members, weight)
+                    np.add.at(shared, self._found_holding(touched, found.levels[-1], shared,
+                                                          once_per_entry=True), weight)
                     continue
                 if not found.levels:
                     continue
@@ -833,13 +877,14 @@ class NameIndex:
                               for level in found.levels]
                 else:
                     levels = [(level.credit, _names(level)) for level in found.levels]
-                # Each query part counts once per name, at its best credit there: lower
-                # credits first, so higher ones overwrite them.
-                for credit, members in levels:
-                    part_credit[members] = weight * credit
-                if len(levels) == 1:
+                single = len(levels) == 1
+                if single:
                     members = levels[0][1]
                 else:
+                    # Each query part counts once per name, at its best credit there: lower
+                    # credits first, so higher ones overwrite them.
+                    for credit, members in levels:
+                        part_credit[members] = weight * credit
                     members = np.concatenate([members for _, members in levels])
                 found_members = members
                 if touched and not newcomers_can_pass:
@@ -851,8 +896,11 @@ class NameIndex:
                     part_found = part_found or not join
                 # A name listed twice in `members` still gains once: the sum is read before
                 # the write-back, and every copy writes the same value.
-                shared[members] += part_credit[members]
-                part_credit[found_members] = 0.0
+                if single:
+                    shared[members] += weight * levels[0][0]
+                else:
+                    shared[members] += part_credit[members]
+                    part_credit[found_members] = 0.0
             if not touched:
                 return _NO_POSITIONS, _NO_WEIGHTS
             found_positions = touched[0] if len(touched) == 1 else np.concatenate(touched)
@@ -862,10 +910,11 @@ class NameIndex:
             for members in touched:
                 shared[members] = 0.0
 
-    def _found_holding(self, touched: list[np.ndarray], level: _Level,
-                       shared: np.ndarray) -> np.ndarray:
+    def _found_holding(self, touched: list[np.ndarray], level: _Level, shared: np.ndarray,
+                       once_per_entry: bool = False) -> np.ndarray:
         """Gives the names already found (`touched`, with weight in `shared`) among a level's
-        names, the names holding one of its vocabulary entries.
+        names, the names holding one of its vocabulary entries; with `once_per_entry`, a
+        name once for each of the level's entries it holds (else maybe more than once).
 
         Either by reading the level's names, or, when the names found are fewer, by reading
         the found names' own entries (the forward index): a level of a common part in a
@@ -877,7 +926,8 @@ class NameIndex:
         if level.size <= FORWARD_READ_RATIO * len(found):
             members = _names(level)
             return members[shared[members] > 0.0]
-        vocab = level.vocab
+        if once_per_entry:
+            found = np.unique(found)
         offsets = self._forward_offsets
         starts = offsets[found]
         sizes = offsets[found + 1] - starts
@@ -885,9 +935,9 @@ class NameIndex:
         entries = self._forward[np.repeat(starts - (ends - sizes), sizes)
                                 + np.arange(int(ends[-1]) if len(ends) else 0)]
         marks = self._vocab_marks()
-        marks[vocab] = True
+        marks[level.vocab] = True
         holding = marks[entries]
-        marks[vocab] = False
+        marks[level.vocab] = False
         return np.repeat(found, sizes)[holding]
 
     def _vocab_marks(self) -> np.ndarray:

@@ -155,3 +155,33 @@ def test_the_cli_builds_the_active_file_and_prunes_the_unused_ones(
     assert "removed 1 unused index folder" in pruned.output
     assert not (index_dir / old_key).exists()
     assert len([p for p in index_dir.iterdir() if p.is_dir()]) == 1
+
+
+def test_entries_without_details_are_skipped_unread_and_no_details_are_lost(
+        session: Session) -> None:
+    from sqlmodel import select
+
+    from service.matching.details import entry_details
+    from service.models import ListEntryRow, ListVersion
+    from service.usecases.lists import import_list_version
+
+    fixtures = Path(__file__).parents[1] / "fixtures" / "lists"
+    import_excerpt(session)
+    for list_id, name in (("un_sc", "un_consolidated_2026-02-27_excerpt.xml"),
+                          ("us_csl", "csl_consolidated_2022_excerpt.csv"),
+                          ("opensanctions", "opensanctions_yente_t1_entities.ftm.json")):
+        import_list_version(list_id, [fixtures / name], session=session)
+    session.commit()
+    rows = session.exec(select(ListEntryRow)).all()
+    list_of = {v.id: v.list_id for v in session.exec(select(ListVersion)).all()}
+    # Every stored entry decoded, against the build's reading that skips entries unread.
+    expected: dict[tuple[str, str], object] = {}
+    for row in rows:
+        details = entry_details(row.data or {})
+        if details:
+            expected[(list_of[row.version_id], row.key)] = details
+    found: dict[tuple[str, str], object] = {}
+    for version_id in {row.version_id for row in rows}:
+        found.update(catalog.version_details(session, list_of[version_id], version_id))
+    assert found == expected
+    assert len(found) > 50 and len(found) < len(rows)
