@@ -45,6 +45,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,8 @@ import requests  # noqa: E402 - after the project root is on the path, like the 
 from bench.million_names import write_synthetic_list  # noqa: E402
 from bench.scale_bench import _variant, variants  # noqa: E402 - the variants every scale figure uses
 from bench.service_bench import FULL_LISTS, SDN_2024, SDN_2025, _children  # noqa: E402
+
+SDN_2021 = SDN_2024.parents[1] / "sdn-2021-07"
 
 SIZE_VARIABLE = "XREF_MILLION_NAMES"
 DEFAULT_SIZE = 1_000_000
@@ -124,6 +127,8 @@ class SizeFigures:
     errors: int = 0
     screen_seconds: float = float("nan")
     recall_seconds: float = float("nan")
+    # Requests, failures, and whether the answers moved to the new version (`_switch`).
+    switch: tuple[int, int, bool] = (0, 0, False)
     startup_seconds: float = float("nan")
     recall_listed: float = float("nan")
     recall_matched: float = float("nan")
@@ -269,6 +274,46 @@ def _latencies(base: str, names: list[str]) -> tuple[list[float], int]:
     return sorted(latencies), errors
 
 
+def _screening_through_a_switch(env: dict[str, str], base: str, names: list[str]
+                                ) -> tuple[int, int, bool]:
+    """Gives (requests, failures, whether the last answers came from the new version): a
+    client screens without pause while another SDN version (the real 2021-07 set) is
+    imported and made active."""
+    http = requests.Session()
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    stop = threading.Event()
+    answers: list[tuple[int, int | None]] = []
+
+    def screen() -> None:
+        position = 0
+        while not stop.is_set():
+            response = http.get(f"{base}/v1/screen", params={"name": names[position % len(names)]},
+                                headers=headers, timeout=300)
+            version = None
+            if response.status_code == 200:
+                version = next((v["version"] for v in response.json().get("list_versions", ())
+                                if v["list"] == "us_ofac_sdn"), None)
+            answers.append((response.status_code, version))
+            position += 1
+
+    client = threading.Thread(target=screen)
+    client.start()
+    try:
+        _run(env, "lists", "import", "us_ofac_sdn", str(SDN_2021))
+        # Until both workers have answered from the new version at least once.
+        deadline = time.monotonic() + IMPORT_WITHIN
+        while time.monotonic() < deadline:
+            time.sleep(1.0)
+            recent = [version for _, version in answers[-20:]]
+            if len(recent) == 20 and len(set(recent)) == 1 and recent[0] != answers[0][1]:
+                break
+    finally:
+        stop.set()
+        client.join()
+    failures = sum(1 for status, _ in answers if status != 200)
+    return len(answers), failures, answers[-1][1] != answers[0][1]
+
+
 def _index_bytes(folder: Path) -> int | None:
     """Gives the size of the index files, None while the service keeps none."""
     from service.config import Settings
@@ -404,6 +449,15 @@ def measure_size(label: str, lists: list[tuple[str, list[Path]]],
                                input=json.dumps([name for _, name, _ in
                                                  queries[:PROBE_QUERIES]]))
         figures.probe = json.loads(probe.stdout.strip().splitlines()[-1])
+
+        # Last, as it changes the active SDN version: screening while a version switches.
+        server = Server(env)
+        try:
+            server.start()
+            figures.switch = _screening_through_a_switch(
+                env, server.base, [name for _, name, _ in queries])
+        finally:
+            server.stop()
     return figures
 
 
@@ -485,6 +539,12 @@ def rows(today: SizeFigures, big: SizeFigures) -> list[Row]:
              before=BEFORE["p99"],
              note=f"{REQUESTS} sequential requests of SDN-name variants after {WARM_UP} "
                   f"warm-up; errors {big.errors} / {today.errors}"),
+        both("requests failed while a new SDN version is imported and switched to",
+             lambda f: f"{f.switch[1]} of {f.switch[0]:,}", "0",
+             note="GET /v1/screen without pause from one client while `xref lists import` "
+                  "makes the real 2021-07 SDN set active; the answers moved to the new "
+                  f"version: {'yes' if big.switch[2] else 'no'} / "
+                  f"{'yes' if today.switch[2] else 'no'}"),
         both(f"`xref screen` {SCREEN_NAMES:,} names (names/s)", rate, ">= 5,000",
              before=BEFORE["throughput"],
              note="half SDN-name variants, half US Congress members, `--limit 3`; screening "

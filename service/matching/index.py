@@ -42,8 +42,8 @@ import json
 import os
 import threading
 import zlib
-from bisect import bisect_left
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
@@ -77,8 +77,10 @@ CANDIDATES_SCORED: Final = 8
 ABJAD_CANDIDATES_SCORED: Final = 40
 # Parts in more names than this are only enumerated when the query has nothing rarer.
 COMMON_PART_POSTINGS: Final = 300
-# Query parts whose look-ups are remembered (then forgotten all at once).
+# Query parts whose look-ups are remembered (then forgotten all at once), and the most names
+# (positions) they may hold together (8 bytes each).
 LOOKUP_CACHE_SIZE: Final = 50_000
+LOOKUP_CACHE_POSITIONS: Final = 16_000_000
 # Normalised forms of indexed names remembered after scoring (then forgotten all at once):
 # the names that keep coming up as candidates are few next to a million.
 NORMALIZED_CACHE_SIZE: Final = 100_000
@@ -86,6 +88,12 @@ NORMALIZED_CACHE_SIZE: Final = 100_000
 # only credits names found otherwise: in a list of a million names, the near spellings of
 # "Mohammed" are a tenth of it. Today's lists have no level this large.
 LEVEL_LIMIT: Final = 2_000
+# An exact level holding more names than this is made into positions each time it is used
+# (a common part's spellings in a large index) rather than remembered with the look-up.
+EXACT_KEPT_LIMIT: Final = 50_000
+# How many more names than are scored each index ranks, so that the names scored can span
+# as many entries as names (`_to_score`).
+ENTRY_WIDENING: Final = 2
 # A level's names are checked against the names found so far by reading the found names'
 # own entries when the level holds more than this many times as many names.
 FORWARD_READ_RATIO: Final = 3
@@ -503,6 +511,7 @@ class NameIndex:
         self._arrays = dict(arrays)
         self._lookup_cache: dict[NamePart, _Found] = {}
         self._joined_cache: dict[tuple[str, bool], _Found] = {}
+        self._cached_positions = 0
         self._normalized: dict[int, NormalizedName] = {}
         self._scratch = threading.local()
         # Structures other modules derive from this index (the documents' mention scanner),
@@ -673,6 +682,7 @@ class NameIndex:
         """Forgets the remembered query-part look-ups and names' forms (for cold timings)."""
         self._lookup_cache.clear()
         self._joined_cache.clear()
+        self._cached_positions = 0
         self._normalized.clear()
 
     def _postings_gathered(self, vocab_ids: list[int]) -> np.ndarray:
@@ -705,10 +715,19 @@ class NameIndex:
             return cached
         found = self._lookup_keys(part.text, part.phonetic, part.skeleton, part.bare,
                                   part.abjad, part.source is not None)
-        if len(self._lookup_cache) >= LOOKUP_CACHE_SIZE:
-            self._lookup_cache.clear()  # simple bound: screening queries repeat given names
+        self._remember()
         self._lookup_cache[part] = found
+        self._cached_positions += found.kept
         return found
+
+    def _remember(self) -> None:
+        """Makes room for one more remembered look-up: a simple bound, screening queries
+        repeat given names. Bounded by positions too, which a large index has many of."""
+        if len(self._lookup_cache) + len(self._joined_cache) >= LOOKUP_CACHE_SIZE \
+                or self._cached_positions >= LOOKUP_CACHE_POSITIONS:
+            self._lookup_cache.clear()
+            self._joined_cache.clear()
+            self._cached_positions = 0
 
     def _lookup_joined(self, text: str, abjad: bool) -> _Found:
         """Gives the names two adjacent query parts written as one word may stand for."""
@@ -718,9 +737,9 @@ class NameIndex:
             return cached
         phonetic, skeleton, bare = part_keys(text, abjad)
         found = self._lookup_keys(text, phonetic, skeleton, bare, abjad)
-        if len(self._joined_cache) >= LOOKUP_CACHE_SIZE:
-            self._joined_cache.clear()
+        self._remember()
         self._joined_cache[key] = found
+        self._cached_positions += found.kept
         return found
 
     def _lookup_keys(
@@ -814,7 +833,7 @@ class NameIndex:
             distinct = list(dict.fromkeys(exact_ids))
             exact_size = self._exact_size(distinct)
             # Always as positions: exact spellings credit every name they hold.
-            levels.append(_level(_EXACT, self._postings_of(distinct), distinct, keep=True))
+            levels.append(_level(_EXACT, self._postings_of(distinct), distinct))
         return _Found(exact_size, tuple(levels))
 
     # Retrieval.
@@ -872,7 +891,8 @@ class NameIndex:
                     # A looser level holding more than LEVEL_LIMIT names finds no name of its
                     # own (in a large index, a common consonant key or the near spellings of
                     # a common part): it only credits the names found otherwise.
-                    levels = [(level.credit, _names(level) if level.names is not None
+                    levels = [(level.credit, _names(level)
+                               if level.names is not None or level.credit == _EXACT
                                else self._found_holding(touched, level, shared))
                               for level in found.levels]
                 else:
@@ -1035,7 +1055,7 @@ def search_segments(
     found_segments, found_positions, found_overlaps = [], [], []
     for number, (index, _) in enumerate(segments):
         positions, overlap = index.ranked(normalized_query, total_weight, query_kind, lists,
-                                          scored)
+                                          ENTRY_WIDENING * scored)
         if len(positions):
             found_segments.append(np.full(len(positions), number))
             found_positions.append(positions)
@@ -1046,10 +1066,10 @@ def search_segments(
     positions = np.concatenate(found_positions)
     overlaps = np.concatenate(found_overlaps)
     # Ties go to the earlier name (the earlier index first): the same answer every time.
-    order = np.lexsort((positions, segment_of, -overlaps))[:scored]
+    order = np.lexsort((positions, segment_of, -overlaps))
     best: dict[EntryKey, tuple[float, int, int, Workings | None]] = {}
-    for number, position in zip(segment_of[order].tolist(), positions[order].tolist(),
-                                strict=True):
+    for number, position in _to_score(segments, segment_of[order].tolist(),
+                                      positions[order].tolist(), scored):
         index, linked = segments[number]
         normalized = index.normalized_at(position)
         score, workings = score_with_workings(normalized_query, normalized,
@@ -1071,6 +1091,31 @@ def search_segments(
         matches.append(Match(score, score >= decision_threshold,
                              index.name_at(position, linked), explanation))
     return matches
+
+
+def _to_score(segments: Sequence[Segment], segment_of: list[int], positions: list[int],
+              scored: int) -> list[tuple[int, int]]:
+    """Gives the (index, position) of the names to score, best first: the first `scored`,
+    then further names of other entries until `scored` entries are in.
+
+    Results are one per entry, so the names of one entry's aliases (or of sibling entries
+    that share a name) must not take every place: a query spelt like a name five entries
+    share still scores its own entry.
+    """
+    chosen: list[tuple[int, int]] = []
+    entries: set[tuple[int, int]] = set()
+    for number, position in zip(segment_of, positions, strict=True):
+        entry = (number, int(segments[number][0]._name_entry[position]))
+        if len(chosen) < scored:
+            entries.add(entry)
+        elif len(entries) >= scored:
+            break
+        elif entry in entries:
+            continue
+        else:
+            entries.add(entry)
+        chosen.append((number, position))
+    return chosen
 
 
 class IndexSet:
@@ -1156,13 +1201,20 @@ class _Found(NamedTuple):
     @property
     def open_levels(self) -> bool:
         """Tells whether some level may find names of its own (`LEVEL_LIMIT`)."""
-        return any(level.names is not None for level in self.levels)
+        return any(level.names is not None or level.credit == _EXACT for level in self.levels)
+
+    @property
+    def kept(self) -> int:
+        """Gives how many positions the look-up holds (what remembering it costs)."""
+        return sum(len(level.names) for level in self.levels if level.names is not None)
 
 
 class _Level(NamedTuple):
     """Names a query part finds at one credit: their postings (views of the index's arrays),
     how many, the vocabulary entries they are the names of, and the positions themselves when
-    the level is small enough to find names of its own (`LEVEL_LIMIT`) or exact."""
+    the level is small enough (`LEVEL_LIMIT`, `EXACT_KEPT_LIMIT`): a larger looser level finds
+    no names of its own, and a larger exact one is made into positions each time it is used
+    rather than remembered."""
 
     credit: float
     size: int
@@ -1171,11 +1223,10 @@ class _Level(NamedTuple):
     names: np.ndarray | None
 
 
-def _level(credit: float, sources: list[np.ndarray], vocab: Sequence[int],
-           keep: bool = False) -> _Level:
+def _level(credit: float, sources: list[np.ndarray], vocab: Sequence[int]) -> _Level:
     size = sum(len(source) for source in sources)
     names = None
-    if keep or size <= LEVEL_LIMIT:
+    if size <= (EXACT_KEPT_LIMIT if credit == _EXACT else LEVEL_LIMIT):
         # Positions as NumPy's index type: they index the per-name arrays on every use.
         names = (sources[0] if len(sources) == 1 else np.concatenate(sources)).astype(np.intp) \
             if sources else _NO_POSITIONS
