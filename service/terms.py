@@ -23,6 +23,11 @@ LISTS: dict[str, str] = {
     "us_csl": "US Consolidated Screening List (trade.gov)",
     "opensanctions": "OpenSanctions (FollowTheMoney entities)",
 }
+# Lists that gather other lists' entries (OpenSanctions repeats OFAC, the UN and many more).
+# Their names come after the official lists' in the screening index, and their entries after
+# the official lists' at equal scores: where a name of each ties, the official list's entry
+# is the one scored and shown first.
+AGGREGATOR_LISTS = ("opensanctions",)
 # The registry's own names are screened as a list of their own, under this id.
 REGISTRY_LIST = "registry"
 

@@ -1038,9 +1038,11 @@ def search_segments(
     limit: int = 5,
     threshold: float | None = None,
     min_score: float = 0.5,
+    demoted: frozenset[str] = frozenset(),
 ) -> list[Match]:
     """Gives the best-scoring entries of several indexes for a name, best first, one per
-    entry, ranked as if the indexes were one with their names one after the other."""
+    entry, ranked as if the indexes were one with their names one after the other; at equal
+    scores by list id, the `demoted` lists' entries after the others'."""
     decision_threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     query_kind = canonical_kind(kind)
     normalized_query = normalize_name(query, query_kind)
@@ -1081,7 +1083,8 @@ def search_segments(
                _text(index._entry_key, index._entry_key_offsets, entry))
         if key not in best or score > best[key][0]:
             best[key] = (score, number, position, workings)
-    results = sorted(best.items(), key=lambda item: (-item[1][0], item[0][0], item[0][1]))
+    results = sorted(best.items(), key=lambda item: (
+        -item[1][0], item[0][0] in demoted, item[0][0], item[0][1]))
     matches = []
     for _, (score, number, position, workings) in results[:limit]:
         index, linked = segments[number]
@@ -1122,8 +1125,10 @@ class IndexSet:
     """Several indexes searched as one (a machine's shared index of the lists and a process's
     own small index of the registry), each with the entities its entries are linked to."""
 
-    def __init__(self, segments: Sequence[Segment]) -> None:
+    def __init__(self, segments: Sequence[Segment], demoted: Iterable[str] = ()) -> None:
         self.segments: tuple[Segment, ...] = tuple(segments)
+        # Lists whose entries come after the others' at equal scores (`search_segments`).
+        self.demoted = frozenset(demoted)
         # As `NameIndex.derived`: structures other modules derive from this set of names.
         self.derived: dict[str, Any] = {}
 
@@ -1142,7 +1147,8 @@ class IndexSet:
     ) -> list[Match]:
         """Gives the best-scoring entries for a name (`search_segments`)."""
         return search_segments(self.segments, query, kind=kind, lists=lists, limit=limit,
-                               threshold=threshold, min_score=min_score)
+                               threshold=threshold, min_score=min_score,
+                               demoted=self.demoted)
 
     def entries(self) -> Iterator[tuple[IndexedName, NormalizedName]]:
         """Gives every name of every index with its normalised form, in order."""

@@ -45,7 +45,7 @@ from service.models import (
 )
 from service.registry.designations import ACCEPTED_LINK_STATES
 from service.screening.shared_index import SharedIndex, open_or_build, version_set_key
-from service.terms import REGISTRY_LIST
+from service.terms import AGGREGATOR_LISTS, REGISTRY_LIST
 
 
 @dataclass(frozen=True)
@@ -289,7 +289,8 @@ def build_index(session: Session, fingerprint: tuple[Any, ...] | None = None,
     linked = linked_entries(session)
     lists_index = shared.index
     registry = _registry_index(session, lists_index, linked)
-    return LoadedIndex(IndexSet([(lists_index, linked), (registry, None)]), versions,
+    return LoadedIndex(IndexSet([(lists_index, linked), (registry, None)],
+                                demoted=AGGREGATOR_LISTS), versions,
                        fingerprint, EntryDetails(lists_index, linked), shared)
 
 
@@ -316,6 +317,8 @@ def _check_pinned(session: Session, pinned: Sequence[tuple[str, int]],
 def _lists_index(session: Session, versions: Sequence[VersionInfo]) -> NameIndex:
     """Gives a new index of every name of the versions, with their entries' details."""
     started = time.perf_counter()
+    # Official lists first, aggregators last (`AGGREGATOR_LISTS`): ties go to earlier names.
+    versions = sorted(versions, key=lambda v: (v.list_id in AGGREGATOR_LISTS, v.list_id))
     details: dict[EntryKey, Details] = {}
     for version in versions:
         details.update(version_details(session, version.list_id, version.version))

@@ -66,10 +66,15 @@ class SharedIndex:
         self._finalizer()
 
 
+# What the folders' contents depend on beyond the versions, the storage format and the
+# matcher: raised when the build changes what it writes (the order of the lists, say).
+BUILD_REVISION = 2
+
+
 def version_set_key(versions: Sequence[tuple[str, int, str | None]]) -> str:
     """Gives the folder name of the index of these (list, version id, content digest)
-    versions, for this storage format and matcher."""
-    described = json.dumps([STORAGE_FORMAT, MATCHER.describe(), sorted(
+    versions, for this storage format, build and matcher."""
+    described = json.dumps([STORAGE_FORMAT, BUILD_REVISION, MATCHER.describe(), sorted(
         [list_id, version, digest or ""] for list_id, version, digest in versions)])
     return hashlib.sha256(described.encode()).hexdigest()[:24]
 
