@@ -860,7 +860,7 @@ class NameIndex:
     def _candidates(
         self, query: NormalizedName, floor: float = 0.0
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Gives the positions (ascending) of the retrieved names whose shared query-part
+        """Gives the positions (each once) of the retrieved names whose shared query-part
         weight reaches `floor`, and that weight; names that cannot reach `floor` may be
         left out or counted short."""
         # A part is common when its own spellings are: a rare part with a wide neighbourhood
@@ -924,7 +924,7 @@ class NameIndex:
             if not touched:
                 return _NO_POSITIONS, _NO_WEIGHTS
             found_positions = touched[0] if len(touched) == 1 else np.concatenate(touched)
-            positions = np.unique(found_positions[shared[found_positions] >= floor])
+            positions = self._distinct(found_positions[shared[found_positions] >= floor])
             return positions, shared[positions]
         finally:
             for members in touched:
@@ -947,7 +947,7 @@ class NameIndex:
             members = _names(level)
             return members[shared[members] > 0.0]
         if once_per_entry:
-            found = np.unique(found)
+            found = self._distinct(found)
         offsets = self._forward_offsets
         starts = offsets[found]
         sizes = offsets[found + 1] - starts
@@ -959,6 +959,18 @@ class NameIndex:
         holding = marks[entries]
         marks[level.vocab] = False
         return np.repeat(found, sizes)[holding]
+
+    def _distinct(self, positions: np.ndarray) -> np.ndarray:
+        """Gives the positions without repeats (in no particular order), without sorting:
+        each position keeps the one occurrence whose number its slot of a scratch array
+        ends up holding."""
+        stamps = getattr(self._scratch, "stamps", None)
+        if stamps is None or len(stamps) != self._size:
+            stamps = np.empty(self._size, dtype=np.intp)
+            self._scratch.stamps = stamps
+        numbers = np.arange(len(positions))
+        stamps[positions] = numbers
+        return positions[stamps[positions] == numbers]
 
     def _vocab_marks(self) -> np.ndarray:
         """Gives an all-false array of one flag per vocabulary entry, for the calling thread
