@@ -155,6 +155,12 @@ def serve() -> None:
         "--config", "python:service.jobs.gunicorn_hooks",
         "service.app:create_app()",
     ]
+    if settings.database_url.startswith("sqlite"):
+        from service.db import SQLITE_BUSY_SECONDS
+
+        # A request waiting on SQLite's write lock (an import of a large list holds it for
+        # minutes) is not a stuck worker: gunicorn's 30 s would kill it and lose the request.
+        argv[1:1] = ["--timeout", str(SQLITE_BUSY_SECONDS + 30)]
     if not settings.session_key:
         # One key for every worker, or a console session signed by one worker would be
         # refused by the next; made here, it lasts until the server restarts.

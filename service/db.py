@@ -17,6 +17,10 @@ from sqlmodel import Session, create_engine
 
 # Seconds to wait for a PostgreSQL connection (unless the URL sets `connect_timeout`).
 CONNECT_TIMEOUT = 5
+# Seconds an SQLite write waits for another's transaction. SQLite has one writer at a time,
+# and importing a list of a million entries holds the write lock for a couple of minutes:
+# a screening (which writes its audit record) waits for it rather than fail.
+SQLITE_BUSY_SECONDS = 300
 
 
 def make_engine(database_url: str) -> Engine:
@@ -24,7 +28,7 @@ def make_engine(database_url: str) -> Engine:
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if database_url.startswith("sqlite"):
         # Gunicorn threads and job threads share the file; a busy wait beats "database is locked".
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}
     elif (url := make_url(database_url)).get_backend_name() == "postgresql" and (
             "connect_timeout" not in url.query):
         # A server that drops packets would otherwise hold each request for the system's TCP

@@ -736,8 +736,8 @@ class NameIndex:
         if cached is not None:
             return cached
         phonetic, skeleton, bare = part_keys(text, abjad)
-        # A join is looked up by its own spellings only: a typo across two parts the query
-        # split is too far a guess to be worth the twenty-odd look-ups of its deletions.
+        # A join's misspellings are looked up by its phonetic key's deletions only, not its
+        # spelling's as well: half the look-ups, and still "Adbul Bari" meets "abdulbari".
         found = self._lookup_keys(text, phonetic, skeleton, bare, abjad, misspelt=False)
         self._remember()
         self._joined_cache[key] = found
@@ -749,8 +749,9 @@ class NameIndex:
         sounded: bool = False, misspelt: bool = True,
     ) -> _Found:
         """Gives the names a part with these keys may stand for, by increasing credit
-        (`sounded`: the part was written in a syllabic script; `misspelt`: look for its
-        one-letter misspellings when it has no exact spelling)."""
+        (`sounded`: the part was written in a syllabic script; `misspelt`: look for the
+        one-letter misspellings of its spelling too when it has no exact spelling, not only
+        of its phonetic key)."""
         phonetic_hash = key_hash(phonetic)
         text_hash = phonetic_hash if text == phonetic else key_hash(text)
         skeleton_hash = key_hash(skeleton)
@@ -792,7 +793,8 @@ class NameIndex:
             near_ids += text_deletions
             # Spelling-level typos matter when the phonetic key finds nothing as it is: every
             # deletion looked up at once (most find nothing), as a spelling and as a deletion.
-            neighbourhood = _neighbourhood_of(phonetic, text) if misspelt else set()
+            neighbourhood = _neighbourhood_of(phonetic, text) if misspelt else \
+                _deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
             if neighbourhood:
                 hashes = [key_hash(deletion) for deletion in neighbourhood]
                 for values in self._values_of([h ^ _PHONETIC for h in hashes]
