@@ -797,8 +797,10 @@ class NameIndex:
                 _deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
             if neighbourhood:
                 hashes = [key_hash(deletion) for deletion in neighbourhood]
-                for values in self._values_of([h ^ _PHONETIC for h in hashes]
-                                              + [h ^ _DELETION for h in hashes]):
+                # A join's deletions meet indexed keys' deletions only (one letter changed or
+                # two swapped), not indexed keys themselves (one letter too many).
+                for values in self._values_of(([h ^ _PHONETIC for h in hashes] if misspelt
+                                               else []) + [h ^ _DELETION for h in hashes]):
                     near_ids += values
         # The consonant key is where a name written without short vowels (Arabic script)
         # meets its Latin spellings (scripts.py): across scripts it is as good as an exact
