@@ -68,13 +68,27 @@ def _only_local(driver: Any, base: str) -> None:
 
 def _go(driver: Any, element: Any) -> None:
     """Clicks the link or button and waits for the next page (a click does not wait)."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+    def replaced(_: Any) -> bool:
+        try:
+            old.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            # Chromium sometimes reports the old page's node this way while it is replaced,
+            # rather than as a stale element.
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, 30).until(replaced)
 
 
 def _sign_in(driver: Any, base: str, key: str, page: str = "/ui/search") -> None:
