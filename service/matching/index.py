@@ -691,13 +691,8 @@ class NameIndex:
         if len(vocab_ids) <= 4:
             sources = self._postings_of(vocab_ids)
             return sources[0] if len(sources) == 1 else np.concatenate(sources)
-        offsets = self._postings_offset_array
-        ids = np.array(vocab_ids, dtype=np.intp)
-        starts = offsets[ids]
-        sizes = offsets[ids + 1] - starts
-        ends = np.cumsum(sizes)
-        return self._postings[np.repeat(starts - (ends - sizes), sizes)
-                              + np.arange(int(ends[-1]))]
+        return _ranges(self._postings, self._postings_offset_array,
+                       np.array(vocab_ids, dtype=np.intp))[0]
 
     def _postings_of(self, vocab_ids: Sequence[int]) -> list[np.ndarray]:
         """Gives the postings of these vocabulary ids (views, no copy)."""
@@ -955,12 +950,7 @@ class NameIndex:
             return members[shared[members] > 0.0]
         if once_per_entry:
             found = self._distinct(found)
-        offsets = self._forward_offsets
-        starts = offsets[found]
-        sizes = offsets[found + 1] - starts
-        ends = np.cumsum(sizes)
-        entries = self._forward[np.repeat(starts - (ends - sizes), sizes)
-                                + np.arange(int(ends[-1]) if len(ends) else 0)]
+        entries, sizes = _ranges(self._forward, self._forward_offsets, found)
         marks = self._vocab_marks()
         marks[level.vocab] = True
         holding = marks[entries]
@@ -1188,13 +1178,21 @@ def _expand(ids: np.ndarray, offsets: np.ndarray, postings: np.ndarray,
             postings_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Gives, for groups of vocabulary ids (`ids` cut at `offsets`), the names of each group's
     entries one after the other, cut at the returned offsets."""
-    sizes = np.diff(postings_offsets)[ids]
+    names, sizes = _ranges(postings, postings_offsets, ids)
+    group_ends = np.concatenate([[0], np.cumsum(sizes)])[offsets]
+    return names.astype(np.int32), group_ends.astype(np.int64)
+
+
+def _ranges(values: np.ndarray, offsets: np.ndarray, items: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Gives `values[offsets[i]:offsets[i + 1]]` for each of the `items`, one after the
+    other in one gather, and each one's length."""
+    starts = offsets[items]
+    sizes = offsets[items + 1] - starts
     ends = np.cumsum(sizes)
-    starts = postings_offsets[:-1][ids]
-    source = np.repeat(starts - (ends - sizes), sizes) + np.arange(int(ends[-1]) if len(ends)
-                                                                   else 0)
-    group_ends = np.concatenate([[0], ends])[offsets]
-    return postings[source].astype(np.int32), group_ends.astype(np.int64)
+    gathered = values[np.repeat(starts - (ends - sizes), sizes)
+                      + np.arange(int(ends[-1]) if len(ends) else 0)]
+    return gathered, sizes
 
 
 def _int_view(values: np.ndarray) -> memoryview:
