@@ -167,13 +167,39 @@ def _neighbourhood_of(phonetic: str, text: str) -> set[str]:
     return keys
 
 
-def _neighbourhood(part: NamePart, key_deletions: set[str]) -> set[str]:
+def _neighbourhood(text: str, phonetic: str, key_deletions: set[str]) -> set[str]:
     """Gives the deletion neighbourhood of a part's phonetic key (`key_deletions`, made by the
     caller) and of its spelling: a typo can break the phonetic folding ("lakahl" /
     "lakhal"), or be hidden by it."""
-    if len(part.text) >= MIN_DELETION_LENGTH and part.text != part.phonetic:
-        return key_deletions | _deletions(part.text)
+    if len(text) >= MIN_DELETION_LENGTH and text != phonetic:
+        return key_deletions | _deletions(text)
     return key_deletions
+
+
+# What the index keeps of a name part: its phonetic key, spelling, consonant key, whether it
+# was written without short vowels, its article-less form, and whether its romanisation was
+# sounded out (a syllabic script's: it gets a loan key). Plain strings and flags, so that
+# other processes can make them (`name_keys`) and send them back cheaply.
+PartKeys = tuple[str, str, str, bool, str | None, bool]
+# A name's weight (its parts' by distinct phonetic key, initials left out) and the keys of
+# its parts other than initials.
+NameKeys = tuple[float, tuple[PartKeys, ...]]
+
+
+def name_keys(normalized: NormalizedName) -> NameKeys | None:
+    """Gives what the index keeps of a normalised name, None when it has no parts."""
+    if not normalized.parts:
+        return None
+    parts = tuple((part.phonetic, part.text, part.skeleton, part.abjad, part.bare,
+                   part.source is None and not part.abjad)
+                  for part in normalized.parts if not part.initial)
+    weight = sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values())
+    return weight, parts
+
+
+def names_keys(names: Sequence[tuple[str, str | None]]) -> list[NameKeys | None]:
+    """Gives the keys of several (name, kind) pairs: one batch of a parallel build."""
+    return [name_keys(normalize_name(name, kind)) for name, kind in names]
 
 
 def key_hash(key: str) -> int:
@@ -242,9 +268,13 @@ class _Builder:
         self.key_deletions: list[set[str]] = []
 
     def add(self, name: IndexedName) -> None:
-        normalized = normalize_name(name.name, name.kind)
-        if not normalized.parts:
+        self.add_keys(name, name_keys(normalize_name(name.name, name.kind)))
+
+    def add_keys(self, name: IndexedName, keys: NameKeys | None) -> None:
+        """Adds a name with its keys (`name_keys`, made here or in another process)."""
+        if keys is None:
             return
+        weight, parts = keys
         position = len(self.name_entry)
         entry = self._entry_of(name)
         if name.entity_id is not None:
@@ -256,12 +286,9 @@ class _Builder:
             kind, len(self.kind_codes) + 1))
         self.name_list.append(self.entry_list[entry])
         self.name_weak.append(1 if name.weak else 0)
-        self.weights.append(
-            sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values()))
+        self.weights.append(weight)
         seen: set[int] = set()
-        for part in normalized.parts:
-            if part.initial:
-                continue  # initials are too unselective to retrieve by
+        for part in parts:
             vocab_id = self._vocabulary_id(part)
             if vocab_id not in seen:
                 seen.add(vocab_id)
@@ -281,32 +308,33 @@ class _Builder:
                 name.programs, len(self.program_codes)))
         return entry
 
-    def _vocabulary_id(self, part: NamePart) -> int:
+    def _vocabulary_id(self, part: PartKeys) -> int:
         """Gives the vocabulary id of a part's phonetic key, adding the key if new."""
-        vocab_id = self.by_phonetic.get(part.phonetic)
+        phonetic, text, skeleton, abjad, bare, sounded = part
+        vocab_id = self.by_phonetic.get(phonetic)
         if vocab_id is not None:
             return vocab_id
         vocab_id = len(self.postings)
-        self.by_phonetic[part.phonetic] = vocab_id
+        self.by_phonetic[phonetic] = vocab_id
         self.postings.append(array("i"))
-        key_deletions = _deletions(part.phonetic) \
-            if len(part.phonetic) >= MIN_DELETION_LENGTH else set()
+        key_deletions = _deletions(phonetic) \
+            if len(phonetic) >= MIN_DELETION_LENGTH else set()
         self.key_deletions.append(key_deletions)
-        for deletion in _neighbourhood(part, key_deletions):
+        for deletion in _neighbourhood(text, phonetic, key_deletions):
             self.by_deletion.setdefault(deletion, []).append(vocab_id)
-        self.by_skeleton.setdefault(part.skeleton, []).append(vocab_id)
-        if part.source is None and not part.abjad:
-            sounded_key = loan_key(part.text)
+        self.by_skeleton.setdefault(skeleton, []).append(vocab_id)
+        if sounded:
+            sounded_key = loan_key(text)
             if len(sounded_key) >= MIN_LOAN_KEY:
                 self.by_loan.setdefault(sounded_key, []).append(vocab_id)
-        if part.abjad:
-            self.by_abjad_skeleton.setdefault(part.skeleton, []).append(vocab_id)
-            alternate = alternate_meeting_key(part.text)
+        if abjad:
+            self.by_abjad_skeleton.setdefault(skeleton, []).append(vocab_id)
+            alternate = alternate_meeting_key(text)
             if alternate is not None:
                 self.by_skeleton.setdefault(alternate, []).append(vocab_id)
                 self.by_abjad_skeleton.setdefault(alternate, []).append(vocab_id)
-        if part.bare:
-            bare_key = normalize_part_key(part.bare)
+        if bare:
+            bare_key = normalize_part_key(bare)
             self.by_bare.setdefault(bare_key, []).append(vocab_id)
         return vocab_id
 
@@ -524,12 +552,20 @@ class NameIndex:
 
     @classmethod
     def build(cls, names: Iterable[IndexedName],
-              extras: Mapping[EntryKey, EntryExtra] | None = None) -> NameIndex:
-        """Gives an index over the names (each normalised once, here), with each entry's
-        payload and tags from `extras`."""
+              extras: Mapping[EntryKey, EntryExtra] | None = None,
+              workers: int = 1) -> NameIndex:
+        """Gives an index over the names (each normalised once, here or, with `workers` above
+        one, in that many other processes), with each entry's payload and tags from
+        `extras`."""
         builder = _Builder()
-        for name in names:
-            builder.add(name)
+        if workers > 1:
+            from service.matching.parallel import keyed_in_parallel
+
+            for name, keys in keyed_in_parallel(names, workers):
+                builder.add_keys(name, keys)
+        else:
+            for name in names:
+                builder.add(name)
         return builder.finish(extras or {})
 
     # Saving and mapping.

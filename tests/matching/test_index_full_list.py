@@ -42,3 +42,15 @@ def test_the_saved_index_answers_as_the_built_one(sdn: list[IndexedName], sdn_in
     for name in sdn[::97]:
         assert [(m.name, m.score) for m in mapped.search(name.name, limit=5)] == \
             [(m.name, m.score) for m in sdn_index.search(name.name, limit=5)]
+
+
+def test_names_normalised_in_other_processes_give_the_same_index(
+        sdn: list[IndexedName], sdn_index: NameIndex) -> None:
+    import numpy as np
+
+    parallel = NameIndex.build(sdn, workers=2)
+    assert parallel.header == sdn_index.header
+    assert parallel._arrays.keys() == sdn_index._arrays.keys()
+    different = [name for name, values in sdn_index._arrays.items()
+                 if not np.array_equal(values, parallel._arrays[name])]
+    assert different == []
