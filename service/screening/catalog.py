@@ -12,8 +12,10 @@ keeps the index object it started with, so its answer comes wholly from one set 
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+import os
 import re
 import threading
 import time
@@ -25,7 +27,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, func, literal, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -120,14 +122,28 @@ def loaded_from_names(names: Iterable[IndexedName],
                       details: Mapping[EntryKey, Details] | None = None) -> LoadedIndex:
     """Gives an in-memory index of some names with their entries' details, holding no list
     version (for benchmarks and tools that screen names of their own)."""
-    index = NameIndex.build(names, _extras(details or {}))
+    index = NameIndex.build(names, _Extras(details or {}))
     return LoadedIndex(IndexSet([(index, None)]), (), (), EntryDetails(index, None))
 
 
-def _extras(details: Mapping[EntryKey, Details]) -> dict[EntryKey, tuple[Any, list[str]]]:
-    """Gives what the index stores with each entry: its details, found by identifier form."""
-    return {key: (found.to_stored(), sorted(found.id_forms()))
-            for key, found in details.items() if found}
+class _Extras(Mapping[EntryKey, tuple[Any, list[str]]]):
+    """What the index stores with each entry: its details, found by identifier form. Made
+    when the index asks, so the details may still be read while the names are added."""
+
+    def __init__(self, details: Mapping[EntryKey, Details]) -> None:
+        self._details = details
+
+    def __getitem__(self, key: EntryKey) -> tuple[Any, list[str]]:
+        found = self._details[key]
+        if not found:
+            raise KeyError(key)
+        return found.to_stored(), sorted(found.id_forms())
+
+    def __iter__(self) -> Iterator[EntryKey]:
+        return (key for key, found in self._details.items() if found)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def current_fingerprint(session: Session) -> tuple[Any, ...]:
@@ -160,25 +176,72 @@ def linked_entries(session: Session) -> dict[tuple[str, str], str]:
 
 
 def version_names(session: Session, list_id: str, version_id: int,
-                  linked: Mapping[EntryKey, str] | None = None) -> Iterator[IndexedName]:
+                  linked: Mapping[EntryKey, str] | None = None,
+                  details: dict[EntryKey, Details] | None = None) -> Iterator[IndexedName]:
     """Gives every name of one list version as the index stores it, streamed from the
-    database (a million names are never all objects at once)."""
+    database (a million names are never all objects at once); with `details`, fills it with
+    the details of the version's entries (`version_details`), read in the same pass.
+
+    The names and their entries are read side by side in id order and matched as they go,
+    not joined by the database: a join looks each name's entry up in the entries' index (for
+    a million names, most of a build's reading).
+    """
     linked = linked or {}
-    rows = _raw_rows(session, select(  # type: ignore[call-overload]
+    entries = _version_rows(session, ListEntryRow, version_id, (
         ListEntryRow.key, ListEntryRow.kind, ListEntryRow.name,
-        cast(ListEntryRow.programs, Text), ListEntryName.name, ListEntryName.weak)
-        .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
-        .where(ListEntryName.version_id == version_id)
-        .order_by(ListEntryName.id))
+        cast(ListEntryRow.programs, Text),
+        cast(ListEntryRow.data, Text) if details is not None else literal(None)))
+    names = _version_rows(session, ListEntryName, version_id, (
+        ListEntryName.entry_id, ListEntryName.name, ListEntryName.weak))
     # The programs as stored text, read once per distinct value: a million names share a few
     # hundred program lists, and decoding each row's JSON took a fifth of a build.
     programs_of: dict[str, tuple[str, ...]] = {}
-    for key, kind, primary, programs_text, name, weak in rows:
+    entry: tuple[Any, ...] | None = None  # the entry the walk along the entries is at
+    for _, entry_id, name, weak in names:
+        while entry is None or entry[0] < entry_id:
+            entry = next(entries, None)
+            if entry is None:
+                break
+            if details is not None:
+                _read_details(list_id, entry[1], entry[5], details)
+        # A version's names follow its entries' order (an import writes an entry and then its
+        # names); a name out of that order has its entry read on its own.
+        row = entry if entry is not None and entry[0] == entry_id \
+            else _entry_row(session, entry_id)
+        _, key, kind, primary, programs_text, _ = row
         programs = programs_of.get(programs_text)
         if programs is None:
             programs = programs_of[programs_text] = tuple(json.loads(programs_text or "[]"))
         yield IndexedName(list_id, key, name, primary, kind, programs,
                           entity_id=linked.get((list_id, key)), weak=bool(weak))
+
+
+def _entry_row(session: Session, entry_id: int) -> tuple[Any, ...]:
+    return tuple(session.connection().execute(select(  # type: ignore[call-overload]
+        ListEntryRow.id, ListEntryRow.key, ListEntryRow.kind, ListEntryRow.name,
+        cast(ListEntryRow.programs, Text), literal(None))
+        .where(ListEntryRow.id == entry_id)).one())
+
+
+def _version_rows(session: Session, table: Any, version_id: int,
+                  columns: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+    """Gives the id and `columns` of one version's rows of `table`, in id order.
+
+    One import writes a version's rows, so their ids form a range: the range is read along
+    the primary key, in storage order. (Through the index on the version the rows come in
+    the index's order and must be sorted: three times slower for a million rows.) The
+    version is checked on each row as an expression, which no index answers, so that the
+    database does not take that path.
+    """
+    low, high = session.connection().execute(
+        select(func.min(table.id), func.max(table.id)).where(table.version_id == version_id)
+    ).one()
+    if low is None:
+        return iter(())
+    return _raw_rows(session, select(table.id, *columns)
+                     .where(table.id.between(low, high))
+                     .where(table.version_id + 0 == version_id)
+                     .order_by(table.id))
 
 
 def version_details(session: Session, list_id: str, version_id: int
@@ -190,18 +253,21 @@ def version_details(session: Session, list_id: str, version_id: int
     fall behind the normalisation rules.
     """
     found: dict[EntryKey, Details] = {}
-    for key, text in _raw_rows(session, select(  # type: ignore[call-overload]
-            ListEntryRow.key, cast(ListEntryRow.data, Text))
-            .where(ListEntryRow.version_id == version_id)
-            .order_by(ListEntryRow.id)):
-        # Most entries of a large list carry no details at all: their stored text is only
-        # decoded when it holds a field details are read from.
-        if not text or not _MAY_HAVE_DETAILS.search(text):
-            continue
-        details = entry_details(json.loads(text))
-        if details:
-            found[(list_id, key)] = details
+    for _, key, text in _version_rows(session, ListEntryRow, version_id,
+                                      (ListEntryRow.key, cast(ListEntryRow.data, Text))):
+        _read_details(list_id, key, text, found)
     return found
+
+
+def _read_details(list_id: str, key: str, text: str | None,
+                  found: dict[EntryKey, Details]) -> None:
+    # Most entries of a large list carry no details at all: their stored text is only
+    # decoded when it holds a field details are read from.
+    if not text or not _MAY_HAVE_DETAILS.search(text):
+        return
+    details = entry_details(json.loads(text))
+    if details:
+        found[(list_id, key)] = details
 
 
 def _raw_rows(session: Session, statement: Any) -> Iterator[tuple[Any, ...]]:
@@ -238,6 +304,10 @@ class PinnedVersionMissing(ServiceError):
 
 
 _BATCH = 10_000
+# Builds of this many names or more normalise them in other processes as well
+# (`matching.parallel`), at most this many: the main process reads and gathers meanwhile.
+PARALLEL_BUILD_NAMES = 200_000
+MAX_BUILD_WORKERS = 4
 
 
 def index_directory(session: Session) -> Path:
@@ -319,15 +389,35 @@ def _lists_index(session: Session, versions: Sequence[VersionInfo]) -> NameIndex
     started = time.perf_counter()
     # Official lists first, aggregators last (`AGGREGATOR_LISTS`): ties go to earlier names.
     versions = sorted(versions, key=lambda v: (v.list_id in AGGREGATOR_LISTS, v.list_id))
-    details: dict[EntryKey, Details] = {}
-    for version in versions:
-        details.update(version_details(session, version.list_id, version.version))
-    index = NameIndex.build(
-        chain.from_iterable(version_names(session, version.list_id, version.version)
-                            for version in versions),
-        _extras(details))
+    names = session.connection().execute(
+        select(func.coalesce(func.sum(ListVersion.name_count), 0))
+        .where(ListVersion.id.in_([v.version for v in versions]))  # type: ignore[union-attr]
+    ).scalar_one()
+    # The build makes millions of objects that all live until it ends: the cyclic garbage
+    # collector would walk them again and again for nothing (a fifth of a million-name build).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        # The details are read in the same pass as the names; the build uses them at its end.
+        details: dict[EntryKey, Details] = {}
+        index = NameIndex.build(
+            chain.from_iterable(version_names(session, version.list_id, version.version,
+                                              details=details)
+                                for version in versions),
+            _Extras(details), workers=build_workers(int(names)))
+    finally:
+        if collecting:
+            gc.enable()
     metrics.INDEX_BUILD_SECONDS.observe(time.perf_counter() - started)
     return index
+
+
+def build_workers(names: int) -> int:
+    """Gives how many other processes normalise the names of a build of this many names: none
+    for a small build, where starting them costs more than they save."""
+    if names < PARALLEL_BUILD_NAMES:
+        return 1
+    return max(1, min(MAX_BUILD_WORKERS, os.cpu_count() or 1))
 
 
 def _registry_index(session: Session, lists_index: NameIndex,

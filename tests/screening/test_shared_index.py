@@ -185,3 +185,46 @@ def test_entries_without_details_are_skipped_unread_and_no_details_are_lost(
         found.update(catalog.version_details(session, list_of[version_id], version_id))
     assert found == expected
     assert len(found) > 50 and len(found) < len(rows)
+
+
+def _joined_names(session: Session, version_id: int) -> list[tuple[str, str, str, bool]]:
+    """The version's names as a join of names and entries gives them, in name order."""
+    from sqlmodel import select
+
+    from service.models import ListEntryName, ListEntryRow
+
+    return [(key, name, primary, bool(weak)) for key, name, primary, weak in session.exec(
+        select(ListEntryRow.key, ListEntryName.name, ListEntryRow.name, ListEntryName.weak)
+        .join(ListEntryRow, ListEntryRow.id == ListEntryName.entry_id)
+        .where(ListEntryName.version_id == version_id)
+        .order_by(ListEntryName.id)).all()]
+
+
+def test_names_read_beside_their_entries_are_the_names_a_join_gives(session: Session) -> None:
+    from sqlmodel import select
+
+    from service.models import ListEntryName, ListVersion
+
+    import_excerpt(session)
+    session.commit()
+    version = session.exec(select(ListVersion)).first()
+    assert version is not None and version.id is not None
+
+    def read() -> list[tuple[str, str, str, bool]]:
+        return [(n.list_key, n.name, n.primary_name, n.weak)
+                for n in catalog.version_names(session, version.list_id, version.id)]
+
+    assert read() == _joined_names(session, version.id)
+    assert len(read()) > 100
+    # A name written again after the others (as an edit would) is out of its entry's order:
+    # its entry is still found.
+    moved = session.exec(select(ListEntryName).where(ListEntryName.version_id == version.id)
+                         .order_by(ListEntryName.id)).first()
+    assert moved is not None
+    copy = ListEntryName(**moved.model_dump(exclude={"id"}))
+    session.delete(moved)
+    session.flush()
+    session.add(copy)
+    session.commit()
+    assert read() == _joined_names(session, version.id)
+    assert read()[-1][1] == copy.name
