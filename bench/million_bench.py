@@ -204,7 +204,13 @@ def timed_import(env: dict[str, str], list_id: str, paths: list[Path]) -> Import
 def _pss_mb(pids: list[int]) -> float:
     total_kb = 0
     for pid in pids:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            # Gone since the tree was listed: the helper multiprocessing starts for a build's
+            # pool ends on its own once `xref serve` has become gunicorn.
+            continue
+        for line in rollup.splitlines():
             if line.startswith("Pss:"):
                 total_kb += int(line.split()[1])
     return total_kb / 1024

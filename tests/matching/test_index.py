@@ -158,3 +158,51 @@ def test_an_index_of_another_storage_format_is_not_read(index: NameIndex, tmp_pa
     (tmp_path / "saved" / "header.json").write_text(json.dumps(header))
     with pytest.raises(ValueError, match="storage format"):
         NameIndex.open(tmp_path / "saved")
+
+
+def _same_arrays(first: NameIndex, second: NameIndex) -> bool:
+    import numpy as np
+
+    return first.header == second.header and first._arrays.keys() == second._arrays.keys() \
+        and all(np.array_equal(values, second._arrays[name])
+                for name, values in first._arrays.items())
+
+
+def test_a_build_without_a_process_pool_normalises_the_names_itself(
+        index: NameIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.matching import parallel
+
+    def no_pool(*_: object, **__: object) -> None:
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_pool)
+    assert _same_arrays(NameIndex.build(SDN_NAMES, workers=2), index)
+
+
+def test_a_build_whose_pool_breaks_goes_on_without_it(
+        index: NameIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from service.matching import parallel
+
+    class BrokenPool:
+        def __init__(self, *_: object, **__: object) -> None:
+            pass
+
+        def submit(self, *_: object) -> None:
+            raise BrokenProcessPool("a process was killed")
+
+        def shutdown(self, **_: object) -> None:
+            pass
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", BrokenPool)
+    monkeypatch.setattr(parallel, "BATCH_NAMES", 4)
+    assert _same_arrays(NameIndex.build(SDN_NAMES, workers=2), index)
+
+
+def test_names_normalised_by_a_pool_give_the_same_index(
+        index: NameIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.matching import parallel
+
+    monkeypatch.setattr(parallel, "BATCH_NAMES", 4)  # several batches, some waiting
+    assert _same_arrays(NameIndex.build(SDN_NAMES, workers=2), index)
