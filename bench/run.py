@@ -41,6 +41,10 @@ SECTIONS: list[tuple[str, str, str]] = [
 # run that measured them.
 OPT_IN = {"Scale", "Million"}
 RUN_LINE = "- Run: "
+# Each section names the machine that measured it: sections kept from an earlier run may come
+# from another machine than this run's.
+MACHINE_LINE = "Machine: "
+HEADER_MACHINE = "- Machine of this run: "
 
 
 def machine() -> str:
@@ -99,9 +103,12 @@ def runs_by_section(run_line: str) -> dict[str, str]:
 
 
 def render(results: list[tuple[str, list[Row], str]], seconds: float,
-           kept: dict[str, str] | None = None, previous_run: str = "") -> str:
+           kept: dict[str, str] | None = None, previous_run: str = "",
+           previous_machine: str = "") -> str:
     """Gives the Markdown of BENCHMARKS.md; `kept` sections (not run this time) are copied
-    from the earlier file, in their place, and the run line says which run measured which."""
+    from the earlier file, in their place, and the run line says which run measured which.
+    A kept section that does not name its machine gets `previous_machine`, the one the
+    earlier file gave for all."""
     run = f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {seconds:.0f} s"
     if kept and previous_run:
         # Which run measured which section: the kept sections keep their earlier run.
@@ -125,14 +132,14 @@ def render(results: list[tuple[str, list[Row], str]], seconds: float,
         "are medians over repeats: these machines are shared and noisy.",
         "",
         f"{RUN_LINE}{run}",
-        f"- Machine: {machine()}",
+        f"{HEADER_MACHINE}{machine()}",
         "",
     ]
     for title, rows, problem in results:
         if kept and title in kept:
-            lines += [kept[title]]
+            lines += [_with_machine(kept[title], previous_machine)]
             continue
-        lines += [f"## {title}", ""]
+        lines += [f"## {title}", "", f"{MACHINE_LINE}{machine()}", ""]
         if problem:
             lines += [problem, ""]
             continue
@@ -142,6 +149,21 @@ def render(results: list[tuple[str, list[Row], str]], seconds: float,
                          f"{row.get('peer', '-')} | {row.get('note', '')} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _with_machine(section: str, machine_name: str) -> str:
+    """Gives a kept section naming its machine (`machine_name` when it names none)."""
+    heading, _, rest = section.partition("\n")
+    if not machine_name or rest.lstrip("\n").startswith(MACHINE_LINE):
+        return section
+    return f"{heading}\n\n{MACHINE_LINE}{machine_name}\n{rest}"
+
+
+def previous_machine_of(text: str) -> str:
+    """Gives the machine an earlier BENCHMARKS.md gave for all its sections (before sections
+    named their own), or ""."""
+    return next((line[len("- Machine: "):] for line in text.splitlines()
+                 if line.startswith("- Machine: ")), "")
 
 
 def main() -> None:
@@ -172,7 +194,8 @@ def main() -> None:
         if problem:
             print(f"  {problem}", flush=True)
         results.append((title, rows, problem))
-    text = render(results, time.perf_counter() - started, kept, previous_run) + "\n"
+    text = render(results, time.perf_counter() - started, kept, previous_run,
+                  previous_machine_of(previous)) + "\n"
     # Keep the figures of the last `make load`, which this run does not measure.
     if LOAD_START in previous and LOAD_END in previous:
         load = previous[previous.index(LOAD_START):previous.index(LOAD_END) + len(LOAD_END)]
