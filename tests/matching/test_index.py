@@ -33,8 +33,9 @@ SDN_NAMES = [
                 "person", ("IRAN-EO13876",)),
     IndexedName("ofac_sdn", "27848", "KHAMENEI, Mojtaba", "KHAMENEI, Mojtaba", "person",
                 ("IRAN-EO13876",)),
-    IndexedName("un_sc", "QDe.001", "HIZBALLAH DEMO ENTRY", "HIZBALLAH DEMO ENTRY",
-                "organization", ("AQ",)),
+    # As the UN consolidated list of 2026-02-27 gives it (tests/fixtures/lists).
+    IndexedName("un_sc", "QDi.001", "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE",
+                "MOHAMMED SALAHALDIN ABD EL HALIM ZIDANE", "person", ("Al-Qaida",)),
 ]
 
 
@@ -80,8 +81,9 @@ def test_kind_and_list_filters(index: NameIndex) -> None:
     assert all(r.name.kind == "organization"
                for r in index.search("Hizballah", kind="organization", min_score=0.0))
     assert not index.search("Qasem Soleimani", kind="organization")
-    only_un = index.search("Hizballah", lists={"un_sc"}, min_score=0.0)
+    only_un = index.search("Mohammed Zidane", lists={"un_sc"}, min_score=0.0)
     assert only_un and all(r.name.list_id == "un_sc" for r in only_un)
+    assert index.search("Mohammed Zidane", lists={"ofac_sdn"}, min_score=0.0) == []
 
 
 def test_weak_aliases_need_the_whole_alias(index: NameIndex) -> None:
