@@ -372,14 +372,14 @@ for query in queries:
 figures["search_ms"] = 1000 * sum(search) / len(search)
 # The lists' shared index (the first of the set; the registry's own is the second).
 lists_index = index.segments[0][0]
-from service.matching.index import MIN_SHARED_WEIGHT
+from service.matching.index import MIN_SHARED_WEIGHT, retrieval_weight
 from service.matching.normalize import normalize_name
 counts, seconds = [], []
 for query in queries:
     normalized = normalize_name(query, None)
     if not normalized.parts:
         continue
-    total = sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values())
+    total = retrieval_weight(normalized)
     started = time.perf_counter()
     positions, _ = lists_index._candidates(normalized, MIN_SHARED_WEIGHT * (total or 1.0))
     seconds.append(time.perf_counter() - started)

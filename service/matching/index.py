@@ -193,8 +193,13 @@ def name_keys(normalized: NormalizedName) -> NameKeys | None:
     parts = tuple((part.phonetic, part.text, part.skeleton, part.abjad, part.bare,
                    part.source is None and not part.abjad)
                   for part in normalized.parts if not part.initial)
-    weight = sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values())
-    return weight, parts
+    return retrieval_weight(normalized), parts
+
+
+def retrieval_weight(normalized: NormalizedName) -> float:
+    """Gives the weight a name's parts can share with another's: each distinct phonetic key
+    once, initials left out (too unselective to retrieve by)."""
+    return sum({p.phonetic: p.weight for p in normalized.parts if not p.initial}.values())
 
 
 def names_keys(names: Sequence[tuple[str, str | None]]) -> list[NameKeys | None]:
@@ -1093,9 +1098,7 @@ def search_segments(
     normalized_query = normalize_name(query, query_kind)
     if not normalized_query.parts:
         return []
-    total_weight = sum(
-        {p.phonetic: p.weight for p in normalized_query.parts if not p.initial}.values()
-    ) or 1.0
+    total_weight = retrieval_weight(normalized_query) or 1.0
     # A query without short vowels meets Latin names on consonant keys alone, which many
     # names share: more of them are scored.
     scored = ABJAD_CANDIDATES_SCORED if normalized_query.parts[0].abjad else CANDIDATES_SCORED

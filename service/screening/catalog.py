@@ -180,7 +180,7 @@ def version_names(session: Session, list_id: str, version_id: int,
                   details: dict[EntryKey, Details] | None = None) -> Iterator[IndexedName]:
     """Gives every name of one list version as the index stores it, streamed from the
     database (a million names are never all objects at once); with `details`, fills it with
-    the details of the version's entries (`version_details`), read in the same pass.
+    the details of the version's entries that have any, read in the same pass.
 
     The names and their entries are read side by side in id order and matched as they go,
     not joined by the database: a join looks each name's entry up in the entries' index (for
@@ -244,23 +244,14 @@ def _version_rows(session: Session, table: Any, version_id: int,
                      .order_by(table.id))
 
 
-def version_details(session: Session, list_id: str, version_id: int
-                    ) -> dict[EntryKey, Details]:
-    """Gives the normalised details of every entry of one list version that has any.
+def _read_details(list_id: str, key: str, text: str | None,
+                  found: dict[EntryKey, Details]) -> None:
+    """Adds an entry's normalised details to `found`, if it has any.
 
     Computed from the stored common model when the index is built, so every source (OFAC
     CSV remarks and XML, UN, CSL, OpenSanctions) is read the same way and no stored copy can
     fall behind the normalisation rules.
     """
-    found: dict[EntryKey, Details] = {}
-    for _, key, text in _version_rows(session, ListEntryRow, version_id,
-                                      (ListEntryRow.key, cast(ListEntryRow.data, Text))):
-        _read_details(list_id, key, text, found)
-    return found
-
-
-def _read_details(list_id: str, key: str, text: str | None,
-                  found: dict[EntryKey, Details]) -> None:
     # Most entries of a large list carry no details at all: their stored text is only
     # decoded when it holds a field details are read from.
     if not text or not _MAY_HAVE_DETAILS.search(text):

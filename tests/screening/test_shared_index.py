@@ -182,7 +182,9 @@ def test_entries_without_details_are_skipped_unread_and_no_details_are_lost(
             expected[(list_of[row.version_id], row.key)] = details
     found: dict[tuple[str, str], object] = {}
     for version_id in {row.version_id for row in rows}:
-        found.update(catalog.version_details(session, list_of[version_id], version_id))
+        for _ in catalog.version_names(session, list_of[version_id], version_id,
+                                       details=found):
+            pass
     assert found == expected
     assert len(found) > 50 and len(found) < len(rows)
 
