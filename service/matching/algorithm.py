@@ -28,7 +28,11 @@ class NameMatcher:
     # 2: identifying details (birth date, nationality, country, identifier, gender) add or
     # subtract evidence from the name score (details.py), and names are compared across
     # scripts (scripts.py: Arabic-script letter classes, ICU romanisation, consonant keys).
-    VERSION: Final = "2"
+    # 3: candidate retrieval finds more of the names it should in a large index: every
+    # spelling of a part is found by its one-letter typos, a common part finds names while
+    # the names found so far are few, two common parts find the names they share where no
+    # part finds any alone, and 12 names are scored rather than 8.
+    VERSION: Final = "3"
     # A pair scoring at or above it is a match unless the caller gives another threshold.
     DEFAULT_THRESHOLD: Final = scorer.DEFAULT_THRESHOLD
     # Every tuning value a score depends on, by the name the code gives it.
@@ -71,6 +75,8 @@ class NameMatcher:
         "CANDIDATES_SCORED": index.CANDIDATES_SCORED,
         "ABJAD_CANDIDATES_SCORED": index.ABJAD_CANDIDATES_SCORED,
         "COMMON_PART_POSTINGS": index.COMMON_PART_POSTINGS,
+        "COMMON_FIND_LIMIT": index.COMMON_FIND_LIMIT,
+        "PAIR_FIND_LIMIT": index.PAIR_FIND_LIMIT,
         "MIN_DELETION_LENGTH": index.MIN_DELETION_LENGTH,
         "MIN_SHARED_WEIGHT": index.MIN_SHARED_WEIGHT,
         # The evidence of identifying details (details.py), each step by its name.

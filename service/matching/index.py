@@ -5,8 +5,9 @@ vocabulary entry with the list of names that contain it; a query part finds voca
 entries through key look-ups only:
 
 - its phonetic key (transliteration variants: "Qasem" → "kasim" ← "Ghasem");
-- single-character deletions of that key on both sides (a SymSpell-style edit-distance-1
-  neighbourhood: typos, one substituted, added or dropped letter);
+- single-character deletions of that key and of every indexed spelling of it, on both sides
+  (a SymSpell-style edit-distance-1 neighbourhood: typos, one substituted, added or dropped
+  letter, two swapped);
 - its consonant skeleton (``scripts.meeting_key``): where a name written without short
   vowels (Arabic script) meets its Latin spellings, either way, and a loose hint otherwise;
 - its form without a glued article ("alkhazali" → "khazali"), and joins of adjacent query
@@ -14,9 +15,11 @@ entries through key look-ups only:
 
 Names are ranked by the summed weight of the query parts they share; only the best
 ``CANDIDATES_SCORED`` are scored with the full scorer. Very common parts (shared by more than
-``COMMON_PART_POSTINGS`` names) are not enumerated when rarer parts exist, since they cannot
-alone make a match; they still add their weight, near spellings included, to the names the
-rarer parts found.
+``COMMON_PART_POSTINGS`` names) are not enumerated when rarer parts have found more than a
+few names (``COMMON_FIND_LIMIT``), since they cannot alone make a match; they still add their
+weight, near spellings included, to the names the rarer parts found. Where no part finds a
+name alone (a misspelt common name beside another common name), the two parts with the
+fewest names find the names they share.
 
 Storage. An index is a handful of flat NumPy arrays and one small JSON header, never a Python
 object per name, so that a million names fit in a few hundred bytes each and an index written
@@ -73,10 +76,17 @@ from service.matching.scorer import (
 from service.matching.scripts import MIN_LOAN_KEY, alternate_meeting_key, loan_key
 
 # How many retrieved names get the full score.
-CANDIDATES_SCORED: Final = 8
+CANDIDATES_SCORED: Final = 12
 ABJAD_CANDIDATES_SCORED: Final = 40
 # Parts in more names than this are only enumerated when the query has nothing rarer.
 COMMON_PART_POSTINGS: Final = 300
+# A common part still finds names of its own while the names found so far and its own exact
+# ones are at most this many: the rarest part of a query may be one the listed name lacks (a
+# title, an article, a word a list leaves out), and the common part the one they share.
+COMMON_FIND_LIMIT: Final = 2_000
+# Where no part finds names alone, the two parts with the fewest names find the names they
+# share, if they have at most this many between them.
+PAIR_FIND_LIMIT: Final = 60_000
 # Query parts whose look-ups are remembered (then forgotten all at once), and the most names
 # (positions) they may hold together (8 bytes each).
 LOOKUP_CACHE_SIZE: Final = 50_000
@@ -271,6 +281,10 @@ class _Builder:
         self.by_loan: dict[str, list[int]] = {}
         self.by_bare: dict[str, list[int]] = {}
         self.key_deletions: list[set[str]] = []
+        # Every (phonetic key, spelling) added, and per entry every deletion key it is
+        # found by (of its phonetic key and of each of its spellings).
+        self.spellings: set[tuple[str, str]] = set()
+        self.deletions_of: list[set[str]] = []
 
     def add(self, name: IndexedName) -> None:
         self.add_keys(name, name_keys(normalize_name(name.name, name.kind)))
@@ -318,6 +332,8 @@ class _Builder:
         phonetic, text, skeleton, abjad, bare, sounded = part
         vocab_id = self.by_phonetic.get(phonetic)
         if vocab_id is not None:
+            if (phonetic, text) not in self.spellings:
+                self._add_spelling(vocab_id, phonetic, text)
             return vocab_id
         vocab_id = len(self.postings)
         self.by_phonetic[phonetic] = vocab_id
@@ -325,7 +341,10 @@ class _Builder:
         key_deletions = _deletions(phonetic) \
             if len(phonetic) >= MIN_DELETION_LENGTH else set()
         self.key_deletions.append(key_deletions)
-        for deletion in _neighbourhood(text, phonetic, key_deletions):
+        self.spellings.add((phonetic, text))
+        neighbourhood = _neighbourhood(text, phonetic, key_deletions)
+        self.deletions_of.append(set(neighbourhood))
+        for deletion in neighbourhood:
             self.by_deletion.setdefault(deletion, []).append(vocab_id)
         self.by_skeleton.setdefault(skeleton, []).append(vocab_id)
         if sounded:
@@ -342,6 +361,19 @@ class _Builder:
             bare_key = normalize_part_key(bare)
             self.by_bare.setdefault(bare_key, []).append(vocab_id)
         return vocab_id
+
+    def _add_spelling(self, vocab_id: int, phonetic: str, text: str) -> None:
+        """Adds the deletions of another spelling of a known phonetic key: a typo in one
+        spelling ("Mustpaha" for "Mustapha") can break the phonetic folding that another
+        spelling of the same key ("Mustafa") never had."""
+        self.spellings.add((phonetic, text))
+        if len(text) < MIN_DELETION_LENGTH or text == phonetic:
+            return
+        known = self.deletions_of[vocab_id]
+        for deletion in _deletions(text):
+            if deletion not in known:
+                known.add(deletion)
+                self.by_deletion.setdefault(deletion, []).append(vocab_id)
 
     def finish(self, extras: Mapping[EntryKey, EntryExtra]) -> NameIndex:
         arrays: dict[str, np.ndarray] = {
@@ -383,6 +415,8 @@ class _Builder:
             near_ids.extend(dict.fromkeys(found))
             near_offsets.append(len(near_ids))
         self.key_deletions = []
+        self.spellings = set()
+        self.deletions_of = []
         arrays["near_vocab"] = np.frombuffer(near_ids, dtype=np.int32).copy()
         arrays["near_vocab_offsets"] = np.frombuffer(near_offsets, dtype=np.int64).copy()
         vocabulary_of = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
@@ -911,18 +945,56 @@ class NameIndex:
         # looser keys that each hold more than LEVEL_LIMIT names (a misspelt common part, in a
         # large index) is as common as all of them.
         sized = sorted(self._query_parts(query), key=_part_order)
+        positions, weights = self._gathered(sized, floor)
+        if not len(positions):
+            # Every part too common to find names alone, or its near spellings too many (a
+            # misspelt common name beside another common name, in a large index): the names
+            # two of them find together.
+            together = self._found_by_two(sized)
+            if len(together):
+                positions, weights = self._gathered(sized, floor, together)
+        return positions, weights
+
+    def _found_by_two(self, sized: list[tuple[float, _Found, bool]]) -> np.ndarray:
+        """Gives the names (each once) that the two query parts with the fewest names find
+        both, at any credit; none when those two find more than PAIR_FIND_LIMIT names."""
+        whole = [found for _, found, join in sized if not join and found.levels]
+        if len(whole) < 2:
+            return _NO_POSITIONS
+        whole.sort(key=lambda found: sum(level.size for level in found.levels))
+        first, second = whole[0], whole[1]
+        if sum(level.size for found in (first, second) for level in found.levels) \
+                > PAIR_FIND_LIMIT:
+            return _NO_POSITIONS
+        shared, _ = self._scratch_arrays()
+        first_names = np.concatenate([_names(level) for level in first.levels])
+        second_names = np.concatenate([_names(level) for level in second.levels])
+        shared[first_names] = 1.0
+        both = second_names[shared[second_names] > 0.0]
+        shared[first_names] = 0.0
+        return self._distinct(both)
+
+    def _gathered(self, sized: list[tuple[float, _Found, bool]], floor: float,
+                  found_first: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Gives what `_candidates` gives, for the query parts in the order they look for
+        names; with `found_first`, those names are found already and no common part finds
+        more."""
         # The most weight a name first found by the part at hand can still gather.
         reachable = sum(weight for weight, _, _ in sized)
         shared, part_credit = self._scratch_arrays()
-        touched: list[np.ndarray] = []  # every position written to, to clean up after
+        # Every position written to, to clean up after.
+        touched: list[np.ndarray] = [] if found_first is None else [found_first]
         # Whether a part of the query (not a join of two) has found names: the names a
         # rare join finds ("daudluay") are not the names its common parts make together.
-        part_found = False
+        part_found = found_first is not None
+        # Names found so far (with repeats).
+        found_count = 0 if found_first is None else COMMON_FIND_LIMIT
         try:
             for weight, found, join in sized:
                 newcomers_can_pass = reachable >= floor
                 reachable -= weight
-                if found.exact_size > COMMON_PART_POSTINGS and part_found:
+                if part_found and found.exact_size > COMMON_PART_POSTINGS and \
+                        found_count + found.exact_size > COMMON_FIND_LIMIT:
                     # A common part cannot find a name alone: it only adds its weight to the
                     # names rarer parts found, through its exact spellings (once per spelling).
                     np.add.at(shared, self._found_holding(touched, found.levels[-1], shared,
@@ -956,6 +1028,7 @@ class NameIndex:
                     members = members[shared[members] > 0.0]
                 else:
                     touched.append(members)
+                    found_count += len(members)
                     part_found = part_found or not join
                 # A name listed twice in `members` still gains once: the sum is read before
                 # the write-back, and every copy writes the same value.

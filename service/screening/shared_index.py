@@ -68,7 +68,7 @@ class SharedIndex:
 
 # What the folders' contents depend on beyond the versions, the storage format and the
 # matcher: raised when the build changes what it writes (the order of the lists, say).
-BUILD_REVISION = 2
+BUILD_REVISION = 3
 
 
 def version_set_key(versions: Sequence[tuple[str, int, str | None]]) -> str:

@@ -1,6 +1,6 @@
 """The matcher is registered under its name and version, and a change of tuning needs a new
-version: this pins what version 2 scores with (version 2: identifying details, and names
-across scripts)."""
+version: this pins what version 3 scores with (version 2: identifying details, and names
+across scripts; version 3: candidate retrieval in large indexes)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import hashlib
 from service.matching import frequencies, scorer
 from service.matching.algorithm import MATCHER, MATCHERS, NameMatcher, matcher_json
 
-# What version "2" of the matcher scores with (version 1's names, and new in 2 the
-# details' evidence and the cross-script comparison). A failure here means a score may have
-# moved: raise NameMatcher.VERSION, then record the new values here under it.
-VERSION_2_TUNING = {
+# What version "3" of the matcher scores with (version 1's names, new in 2 the details'
+# evidence and the cross-script comparison, new in 3 the retrieval limits). A failure here
+# means a score may have moved: raise NameMatcher.VERSION, then record the new values here
+# under it.
+VERSION_3_TUNING = {
     "DEFAULT_THRESHOLD": 0.8,
     "ALIGN_MIN_SIMILARITY": 0.7,
     "INITIAL_SIMILARITY": 0.9,
@@ -45,9 +46,11 @@ VERSION_2_TUNING = {
     "MIN_WEIGHT": 0.2,
     "INITIAL_WEIGHT": 0.3,
     "RARE_NAME_COUNT": 20,
-    "CANDIDATES_SCORED": 8,
+    "CANDIDATES_SCORED": 12,
     "ABJAD_CANDIDATES_SCORED": 40,
     "COMMON_PART_POSTINGS": 300,
+    "COMMON_FIND_LIMIT": 2000,
+    "PAIR_FIND_LIMIT": 60000,
     "MIN_DELETION_LENGTH": 4,
     "MIN_SHARED_WEIGHT": 0.5,
     "DETAILS_ID_MATCH_SCORE": 0.95,
@@ -65,7 +68,7 @@ VERSION_2_TUNING = {
     "DETAILS_GENDER_CONTRADICT_PENALTY": 0.1,
     "DETAILS_DETAIL_EXTRA_CANDIDATES": 3,
 }
-VERSION_2_FREQUENCIES_SHA256 = (
+VERSION_3_FREQUENCIES_SHA256 = (
     "d862505bde7b9bf354f8575da679048339eb1807eaf3d8a6817d6832d89ba0e4")
 
 
@@ -74,12 +77,12 @@ def test_the_matcher_in_use_is_registered_by_name() -> None:
     assert MATCHER.describe() == {"name": "xref-names", "version": MATCHER.VERSION}
 
 
-def test_version_2_tuning_is_what_the_scorer_uses() -> None:
-    assert NameMatcher.VERSION == "2"
-    assert dict(NameMatcher.TUNING) == VERSION_2_TUNING
+def test_version_3_tuning_is_what_the_scorer_uses() -> None:
+    assert NameMatcher.VERSION == "3"
+    assert dict(NameMatcher.TUNING) == VERSION_3_TUNING
     assert NameMatcher.DEFAULT_THRESHOLD == scorer.DEFAULT_THRESHOLD
     digest = hashlib.sha256(frequencies.FREQUENCY_FILE.read_bytes()).hexdigest()
-    assert digest == VERSION_2_FREQUENCIES_SHA256
+    assert digest == VERSION_3_FREQUENCIES_SHA256
 
 
 def test_the_registered_compare_is_the_scorers() -> None:

@@ -3,6 +3,7 @@
 import pytest
 
 from service.matching.index import IndexedName, NameIndex
+from service.matching.normalize import normalize_name
 
 SDN_NAMES = [
     IndexedName("ofac_sdn", "10481", "SOLEIMANI, Qasem", "SOLEIMANI, Qasem", "person",
@@ -208,3 +209,18 @@ def test_names_normalised_by_a_pool_give_the_same_index(
 
     monkeypatch.setattr(parallel, "BATCH_NAMES", 4)  # several batches, some waiting
     assert _same_arrays(NameIndex.build(SDN_NAMES, workers=2), index)
+
+
+def test_a_typo_in_a_later_spelling_of_a_part_still_finds_its_names() -> None:
+    # Both as the SDN writes them: "Pavlovich" comes first and gives the part's phonetic
+    # key; "Pavlovitch" has the same key, and a swap in it ("Pavlovicth") breaks the folding
+    # of "tch": only the deletions of that second spelling meet the typo.
+    names = [
+        IndexedName("ofac_sdn", "23948", "POLOZOV, Sergey Pavlovich",
+                    "POLOZOV, Sergey Pavlovich", "person", ("CYBER2",)),
+        IndexedName("ofac_sdn", "15892", "PROKOPENKO, Ivan Pavlovitch",
+                    "PROKOPENKO, Ivan Pavlovitch", "person", ("MAGNIT", "RUSSIA-EO14024")),
+    ]
+    index = NameIndex.build(names)
+    positions, _ = index._candidates(normalize_name("Pavlovicth", "person"))
+    assert sorted(index.name_at(int(p)).list_key for p in positions) == ["15892", "23948"]
