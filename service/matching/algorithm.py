@@ -31,7 +31,8 @@ class NameMatcher:
     # 3: candidate retrieval finds more of the names it should in a large index: every
     # spelling of a part is found by its one-letter typos, a common part finds names while
     # the names found so far are few, two common parts find the names they share where no
-    # part finds any alone, and 12 names are scored rather than 8.
+    # part finds any alone, 12 names are scored rather than 8 in an index of half a million
+    # names or more, and legal forms are recognised with a typo or without "company".
     VERSION: Final = "3"
     # A pair scoring at or above it is a match unless the caller gives another threshold.
     DEFAULT_THRESHOLD: Final = scorer.DEFAULT_THRESHOLD
@@ -73,6 +74,8 @@ class NameMatcher:
         "RARE_NAME_COUNT": frequencies.RARE_NAME_COUNT,
         # Which candidates a search scores at all decides which matches it can return.
         "CANDIDATES_SCORED": index.CANDIDATES_SCORED,
+        "LARGE_INDEX_CANDIDATES_SCORED": index.LARGE_INDEX_CANDIDATES_SCORED,
+        "LARGE_INDEX_NAMES": index.LARGE_INDEX_NAMES,
         "ABJAD_CANDIDATES_SCORED": index.ABJAD_CANDIDATES_SCORED,
         "COMMON_PART_POSTINGS": index.COMMON_PART_POSTINGS,
         "COMMON_FIND_LIMIT": index.COMMON_FIND_LIMIT,

@@ -14,7 +14,8 @@ entries through key look-ups only:
   parts ("Patr ushev" → "patrushev").
 
 Names are ranked by the summed weight of the query parts they share; only the best
-``CANDIDATES_SCORED`` are scored with the full scorer. Very common parts (shared by more than
+``CANDIDATES_SCORED`` (``LARGE_INDEX_CANDIDATES_SCORED`` in a large index) are scored with the
+full scorer. Very common parts (shared by more than
 ``COMMON_PART_POSTINGS`` names) are not enumerated when rarer parts have found more than a
 few names (``COMMON_FIND_LIMIT``), since they cannot alone make a match; they still add their
 weight, near spellings included, to the names the rarer parts found. Where no part finds a
@@ -76,7 +77,12 @@ from service.matching.scorer import (
 from service.matching.scripts import MIN_LOAN_KEY, alternate_meeting_key, loan_key
 
 # How many retrieved names get the full score.
-CANDIDATES_SCORED: Final = 12
+CANDIDATES_SCORED: Final = 8
+# ... in indexes of at least LARGE_INDEX_NAMES names, where more names share a query's parts
+# as closely as the one it stands for (a million names recombine the same given names, family
+# names and company words).
+LARGE_INDEX_CANDIDATES_SCORED: Final = 12
+LARGE_INDEX_NAMES: Final = 500_000
 ABJAD_CANDIDATES_SCORED: Final = 40
 # Parts in more names than this are only enumerated when the query has nothing rarer.
 COMMON_PART_POSTINGS: Final = 300
@@ -1174,7 +1180,9 @@ def search_segments(
     total_weight = retrieval_weight(normalized_query) or 1.0
     # A query without short vowels meets Latin names on consonant keys alone, which many
     # names share: more of them are scored.
-    scored = ABJAD_CANDIDATES_SCORED if normalized_query.parts[0].abjad else CANDIDATES_SCORED
+    scored = ABJAD_CANDIDATES_SCORED if normalized_query.parts[0].abjad else \
+        LARGE_INDEX_CANDIDATES_SCORED \
+        if sum(len(index) for index, _ in segments) >= LARGE_INDEX_NAMES else CANDIDATES_SCORED
     found_segments, found_positions, found_overlaps = [], [], []
     for number, (index, _) in enumerate(segments):
         positions, overlap = index.ranked(normalized_query, total_weight, query_kind, lists,

@@ -153,15 +153,45 @@ def compound_stem(token: str) -> tuple[str, str] | None:
 SHORT_LEGAL_FORM_WORD: Final = 4
 
 
-def _form_key(word: str) -> str:
-    """Gives the look-up key of a legal-form word: phonetic for words, exact for short ones."""
+# Legal-form words at least this long are recognised with one typo (a letter dropped, added,
+# changed or two swapped: "compnay", "otvetstvenostyu"), as people type them.
+TYPO_LEGAL_FORM_WORD: Final = 7
+
+
+def _spelt_key(word: str) -> str:
+    """Gives the look-up key of a legal-form word as written: phonetic for words, exact for
+    short ones."""
     # Spelling variants of long words ("otvetstvennostyu", "otvetstvennostiu") must agree,
     # but folding short abbreviations would confuse them ("ooo" and the initial "o").
     return phonetic_key(word) if len(word) > SHORT_LEGAL_FORM_WORD else word
 
 
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
+def _form_key(word: str) -> str:
+    """Gives the look-up key of a legal-form word: its own key, or the key of the long
+    legal-form word it is one typo from (`TYPO_LEGAL_FORM_WORD`)."""
+    key = _FORM_KEYS.get(word)
+    if key is not None:
+        return key
+    key = _spelt_key(word)
+    if len(word) >= TYPO_LEGAL_FORM_WORD and key not in _LONG_FORM_KEYS:
+        # Keys one deletion apart either way, or sharing a deletion: one edit.
+        near = {_TYPO_KEYS.get(deletion) for deletion in _deletions(key) | {key}}
+        near.discard(None)
+        near.discard(_AMBIGUOUS)
+        if len(near) == 1:
+            key = near.pop() or key
+    if len(_FORM_KEYS) >= _FORM_KEYS_REMEMBERED:
+        _FORM_KEYS.clear()
+    _FORM_KEYS[word] = key
+    return key
+
+
 def _forms(canonical: str, *phrases: str) -> dict[tuple[str, ...], str]:
-    return {tuple(_form_key(w) for w in phrase.split()): canonical for phrase in phrases}
+    return {tuple(_spelt_key(w) for w in phrase.split()): canonical for phrase in phrases}
 
 
 # Legal forms → canonical class. Classes group forms that mean the same kind of company
@@ -177,7 +207,8 @@ LEGAL_FORMS: Final[dict[tuple[str, ...], str]] = {
         "pte ltd",
         "pvt", "pvt ltd", "private limited", "pty", "pty ltd", "bv", "kft", "doo", "d o o",
         "societatea cu raspundere limitata", "sociedad de responsabilidad limitada",
-        "ltda", "limitada", "sdn bhd", "bhd", "berhad", "lp", "llp", "kg",
+        "ltda", "limitada", "s de rl", "s de rl de cv", "sdn bhd", "bhd", "berhad", "lp", "llp",
+        "kg",
         "limited partnership", "fze", "fzco", "fzc", "fz llc", "fzllc", "free zone establishment",
         "free zone company", "wll", "w l l", "eood", "ood",
     ),
@@ -189,6 +220,11 @@ LEGAL_FORMS: Final[dict[tuple[str, ...], str]] = {
         "otkrytoe aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
         "publichnoe aktsionernoe obshchestvo", "ag", "aktiengesellschaft", "sa", "s a",
         "societe anonyme", "sociedad anonima", "spa", "societa per azioni", "nv",
+        # A joint-stock company written without "company".
+        "joint stock", "open joint stock", "closed joint stock", "public joint stock",
+        # Mexico's sociedad anónima de capital variable, with and without its "de".
+        "sa de cv", "s a de c v", "sa cv", "s a c v", "sociedad anonima de capital variable",
+        "sapi de cv",
         "naamloze vennootschap", "plc", "public limited company", "asa", "ab", "oy", "oyj",
         "se", "psc", "pjs", "ad", "a d", "dd", "d d", "as", "a s", "tas",
     ),
@@ -199,6 +235,25 @@ LEGAL_FORMS: Final[dict[tuple[str, ...], str]] = {
     ),
     **_forms("nonprofit", "ano", "ngo", "nko"),
 }
+# The keys of the long legal-form words, and the keys one deletion from each (a deletion
+# shared by two words is no evidence for either).
+_LONG_FORM_KEYS: Final = frozenset(key for phrase in LEGAL_FORMS for key in phrase
+                                   if len(key) >= TYPO_LEGAL_FORM_WORD - 1)
+_AMBIGUOUS: Final = ""
+
+
+def _typo_keys() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for key in _LONG_FORM_KEYS:
+        for deletion in _deletions(key) | {key}:
+            found[deletion] = key if found.get(deletion, key) == key else _AMBIGUOUS
+    return found
+
+
+_TYPO_KEYS: Final = _typo_keys()
+# Words' keys remembered (then forgotten all at once): a list's names repeat their words.
+_FORM_KEYS: dict[str, str] = {}
+_FORM_KEYS_REMEMBERED: Final = 100_000
 _MAX_LEGAL_FORM_WORDS: Final = max(len(phrase) for phrase in LEGAL_FORMS)
 _LEGAL_FORM_FIRST_KEYS: Final = frozenset(phrase[0] for phrase in LEGAL_FORMS)
 

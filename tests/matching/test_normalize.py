@@ -24,6 +24,35 @@ def test_legal_form_after_comma_is_not_a_given_name() -> None:
     assert normalized.legal_forms == ("limited",)
 
 
+def test_mexican_sa_de_cv_after_comma_is_a_legal_form() -> None:
+    # As the SDN writes it (entry 7162).
+    normalized = normalize_name("VALPARK, S.A. DE C.V.", "organization")
+    assert not normalized.reordered
+    assert [p.text for p in normalized.parts] == ["valpark"]
+    assert normalized.legal_forms == ("joint_stock",)
+
+
+def test_legal_forms_are_recognised_with_a_typo_or_without_company() -> None:
+    # SDN entry 7161's name, and Russian forms as the SDN writes them, as people type them.
+    listed = normalize_name("OPERADORA VALPARK, S.A. DE C.V.", "organization")
+    for typed in ("OPERADORA VALPARK S.A. DE C.V.", "OPERADORA VALPARK SA CV"):
+        assert normalize_name(typed).legal_forms == listed.legal_forms
+        assert parts(typed) == ["operadora", "valpark"]
+    for typed, form in (("JOINT STOCK COMPNAY", "joint_stock"),
+                        ("JOINT STOCK", "joint_stock"),
+                        ("CLOSED JOINT STOCK", "joint_stock"),
+                        ("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENOSTYU", "limited"),
+                        ("LIMITED LIABILITY COMAPNY", "limited")):
+        assert normalize_name(f"{typed} VALPARK").legal_forms == (form,), typed
+        assert parts(f"{typed} VALPARK") == ["valpark"], typed
+
+
+def test_short_words_and_names_are_not_read_as_typed_legal_forms() -> None:
+    # Short words are never read as typos, and a name of its own is kept.
+    assert parts("COMPANI") == ["compani"]
+    assert parts("SOLEIMANI, Qasem", "person") == ["qasem", "soleimani"]
+
+
 def test_titles_are_dropped_and_reported() -> None:
     normalized = normalize_name("Maj. Gen. Qassem Suleimani", "person")
     assert [p.text for p in normalized.parts] == ["qassem", "suleimani"]
