@@ -972,6 +972,10 @@ class NameIndex:
         if sum(level.size for found in (first, second) for level in found.levels) \
                 > PAIR_FIND_LIMIT:
             return _NO_POSITIONS
+        if all(level.names is not None and found.exact_size <= COMMON_PART_POSTINGS
+               for found in (first, second) for level in found.levels):
+            # Both found every name they hold already (none common, no level too large).
+            return _NO_POSITIONS
         shared, _ = self._scratch_arrays()
         first_names = np.concatenate([_names(level) for level in first.levels])
         second_names = np.concatenate([_names(level) for level in second.levels])
