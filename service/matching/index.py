@@ -287,9 +287,10 @@ class _Builder:
         self.by_loan: dict[str, list[int]] = {}
         self.by_bare: dict[str, list[int]] = {}
         self.key_deletions: list[set[str]] = []
-        # Every (phonetic key, spelling) added, and per entry every deletion key it is
-        # found by (of its phonetic key and of each of its spellings).
-        self.spellings: set[tuple[str, str]] = set()
+        # The entry of each spelling added (a spelling written in two scripts may have two:
+        # the last), and per entry every deletion key it is found by (of its phonetic key
+        # and of each of its spellings).
+        self.spellings: dict[str, int] = {}
         self.deletions_of: list[set[str]] = []
 
     def add(self, name: IndexedName) -> None:
@@ -338,7 +339,8 @@ class _Builder:
         phonetic, text, skeleton, abjad, bare, sounded = part
         vocab_id = self.by_phonetic.get(phonetic)
         if vocab_id is not None:
-            if (phonetic, text) not in self.spellings:
+            # A spelling that is its own key has the key's deletions already.
+            if text != phonetic and self.spellings.get(text) != vocab_id:
                 self._add_spelling(vocab_id, phonetic, text)
             return vocab_id
         vocab_id = len(self.postings)
@@ -347,7 +349,7 @@ class _Builder:
         key_deletions = _deletions(phonetic) \
             if len(phonetic) >= MIN_DELETION_LENGTH else set()
         self.key_deletions.append(key_deletions)
-        self.spellings.add((phonetic, text))
+        self.spellings[text] = vocab_id
         neighbourhood = _neighbourhood(text, phonetic, key_deletions)
         self.deletions_of.append(set(neighbourhood))
         for deletion in neighbourhood:
@@ -372,8 +374,8 @@ class _Builder:
         """Adds the deletions of another spelling of a known phonetic key: a typo in one
         spelling ("Mustpaha" for "Mustapha") can break the phonetic folding that another
         spelling of the same key ("Mustafa") never had."""
-        self.spellings.add((phonetic, text))
-        if len(text) < MIN_DELETION_LENGTH or text == phonetic:
+        self.spellings[text] = vocab_id
+        if len(text) < MIN_DELETION_LENGTH:
             return
         known = self.deletions_of[vocab_id]
         for deletion in _deletions(text):
@@ -421,7 +423,7 @@ class _Builder:
             near_ids.extend(dict.fromkeys(found))
             near_offsets.append(len(near_ids))
         self.key_deletions = []
-        self.spellings = set()
+        self.spellings = {}
         self.deletions_of = []
         arrays["near_vocab"] = np.frombuffer(near_ids, dtype=np.int32).copy()
         arrays["near_vocab_offsets"] = np.frombuffer(near_offsets, dtype=np.int64).copy()
