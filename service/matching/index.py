@@ -68,6 +68,7 @@ from service.matching.normalize import (
     part_keys,
     phonetic_key,
 )
+from service.matching.phonetics import deletions
 from service.matching.scorer import (
     DEFAULT_THRESHOLD,
     Workings,
@@ -170,16 +171,11 @@ EntryKey = tuple[str, str]  # (list id, entry key)
 EntryExtra = tuple[Any, Iterable[str]]
 
 
-def _deletions(key: str) -> set[str]:
-    """Gives every string one character shorter than `key` (its deletion neighbourhood)."""
-    return {key[:i] + key[i + 1:] for i in range(len(key))}
-
-
 def _neighbourhood_of(phonetic: str, text: str) -> set[str]:
     """Gives the deletion neighbourhood of a phonetic key and of a spelling."""
-    keys = _deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
+    keys = deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
     if len(text) >= MIN_DELETION_LENGTH and text != phonetic:
-        keys |= _deletions(text)
+        keys |= deletions(text)
     return keys
 
 
@@ -188,7 +184,7 @@ def _neighbourhood(text: str, phonetic: str, key_deletions: set[str]) -> set[str
     caller) and of its spelling: a typo can break the phonetic folding ("lakahl" /
     "lakhal"), or be hidden by it."""
     if len(text) >= MIN_DELETION_LENGTH and text != phonetic:
-        return key_deletions | _deletions(text)
+        return key_deletions | deletions(text)
     return key_deletions
 
 
@@ -346,7 +342,7 @@ class _Builder:
         vocab_id = len(self.postings)
         self.by_phonetic[phonetic] = vocab_id
         self.postings.append(array("i"))
-        key_deletions = _deletions(phonetic) \
+        key_deletions = deletions(phonetic) \
             if len(phonetic) >= MIN_DELETION_LENGTH else set()
         self.key_deletions.append(key_deletions)
         self.spellings[text] = vocab_id
@@ -378,7 +374,7 @@ class _Builder:
         if len(text) < MIN_DELETION_LENGTH:
             return
         known = self.deletions_of[vocab_id]
-        for deletion in _deletions(text):
+        for deletion in deletions(text):
             if deletion not in known:
                 known.add(deletion)
                 self.by_deletion.setdefault(deletion, []).append(vocab_id)
@@ -413,9 +409,9 @@ class _Builder:
         by_deletion, by_phonetic = self.by_deletion, self.by_phonetic
         near_ids = array("i")
         near_offsets = array("q", [0])
-        for key, deletions in zip(by_phonetic, self.key_deletions, strict=True):
+        for key, its_deletions in zip(by_phonetic, self.key_deletions, strict=True):
             found: list[int] = list(by_deletion.get(key, ()))
-            for deletion in deletions:
+            for deletion in its_deletions:
                 spelt = by_phonetic.get(deletion)
                 if spelt is not None:
                     found.append(spelt)
@@ -872,7 +868,7 @@ class NameIndex:
             # Spelling-level typos matter when the phonetic key finds nothing as it is: every
             # deletion looked up at once (most find nothing), as a spelling and as a deletion.
             neighbourhood = _neighbourhood_of(phonetic, text) if misspelt else \
-                _deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
+                deletions(phonetic) if len(phonetic) >= MIN_DELETION_LENGTH else set()
             if neighbourhood:
                 hashes = [key_hash(deletion) for deletion in neighbourhood]
                 # A join's deletions meet indexed keys' deletions only (one letter changed or
@@ -966,17 +962,15 @@ class NameIndex:
     def _found_by_two(self, sized: list[tuple[float, _Found, bool]]) -> np.ndarray:
         """Gives the names (each once) that the two query parts with the fewest names find
         both, at any credit; none when those two find more than PAIR_FIND_LIMIT names."""
-        whole = [found for _, found, join in sized if not join and found.levels]
+        whole = sorted((found for _, found, join in sized if not join and found.levels),
+                       key=_names_held)
         if len(whole) < 2:
             return _NO_POSITIONS
-        whole.sort(key=lambda found: sum(level.size for level in found.levels))
         first, second = whole[0], whole[1]
-        if sum(level.size for found in (first, second) for level in found.levels) \
-                > PAIR_FIND_LIMIT:
+        if _names_held(first) + _names_held(second) > PAIR_FIND_LIMIT:
             return _NO_POSITIONS
-        if all(level.names is not None and found.exact_size <= COMMON_PART_POSTINGS
-               for found in (first, second) for level in found.levels):
-            # Both found every name they hold already (none common, no level too large).
+        if _finds_alone(first) and _finds_alone(second):
+            # Both found every name they hold already.
             return _NO_POSITIONS
         shared, _ = self._scratch_arrays()
         first_names = np.concatenate([_names(level) for level in first.levels])
@@ -1388,6 +1382,18 @@ def _names(level: _Level) -> np.ndarray:
         return level.names
     sources = level.sources
     return (sources[0] if len(sources) == 1 else np.concatenate(sources)).astype(np.intp)
+
+
+def _names_held(found: _Found) -> int:
+    """Gives how many names a query part's look-up holds at every credit (with repeats)."""
+    return sum(level.size for level in found.levels)
+
+
+def _finds_alone(found: _Found) -> bool:
+    """Tells whether a query part finds every name it holds by itself: it is not common and
+    none of its levels is too large to keep (`LEVEL_LIMIT`)."""
+    return found.exact_size <= COMMON_PART_POSTINGS and \
+        all(level.names is not None for level in found.levels)
 
 
 def _part_order(item: tuple[float, _Found, bool]) -> int:

@@ -83,6 +83,12 @@ def phonetic_key(token: str) -> str:
     return key
 
 
+def deletions(key: str) -> set[str]:
+    """Gives every string one character shorter than `key` (its deletion neighbourhood: two
+    keys one edit apart share one, or one is in the other's)."""
+    return {key[:i] + key[i + 1:] for i in range(len(key))}
+
+
 def clear_phonetic_cache() -> None:
     """Forgets every phonetic key made so far (for cold timings)."""
     _PHONETIC_KEYS.clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from service.matching.phonetics import phonetic_key
+from service.matching.phonetics import deletions, phonetic_key
 
 # Titles dropped only at the start of a name: elsewhere they may be real name parts
 # ("Major" and "General" are surnames, "President" a street or company word).
@@ -166,10 +166,6 @@ def _spelt_key(word: str) -> str:
     return phonetic_key(word) if len(word) > SHORT_LEGAL_FORM_WORD else word
 
 
-def _deletions(key: str) -> set[str]:
-    return {key[:i] + key[i + 1:] for i in range(len(key))}
-
-
 def _form_key(word: str) -> str:
     """Gives the look-up key of a legal-form word: its own key, or the key of the long
     legal-form word it is one typo from (`TYPO_LEGAL_FORM_WORD`)."""
@@ -178,12 +174,12 @@ def _form_key(word: str) -> str:
         return key
     key = _spelt_key(word)
     if len(word) >= TYPO_LEGAL_FORM_WORD and key not in _LONG_FORM_KEYS:
-        # Keys one deletion apart either way, or sharing a deletion: one edit.
-        near = {_TYPO_KEYS.get(deletion) for deletion in _deletions(key) | {key}}
-        near.discard(None)
-        near.discard(_AMBIGUOUS)
+        # Keys one deletion apart either way, or sharing a deletion: one edit. (An ambiguous
+        # deletion maps to "", left out with the ones that map to nothing.)
+        near = {found for deletion in deletions(key) | {key}
+                if (found := _TYPO_KEYS.get(deletion))}
         if len(near) == 1:
-            key = near.pop() or key
+            key = near.pop()
     if len(_FORM_KEYS) >= _FORM_KEYS_REMEMBERED:
         _FORM_KEYS.clear()
     _FORM_KEYS[word] = key
@@ -245,7 +241,7 @@ _AMBIGUOUS: Final = ""
 def _typo_keys() -> dict[str, str]:
     found: dict[str, str] = {}
     for key in _LONG_FORM_KEYS:
-        for deletion in _deletions(key) | {key}:
+        for deletion in deletions(key) | {key}:
             found[deletion] = key if found.get(deletion, key) == key else _AMBIGUOUS
     return found
 
